@@ -1,0 +1,1 @@
+"""HTTP surface: thin routes over the pipeline; wiring in app.py, errors mapped in errors.py."""

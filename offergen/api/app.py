@@ -1,0 +1,58 @@
+"""Builds the FastAPI app: wiring happens here and in pipeline.build_pipeline, nowhere else."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request, Response
+
+from offergen import __version__
+from offergen.api import errors
+from offergen.api.auth import KeyChecker, check_keys_configured
+from offergen.api.routes import health, merchants, offers
+from offergen.api.service import Service
+from offergen.config import Settings
+from offergen.pipeline import build_pipeline
+
+_INCOMING_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+
+
+def create_app(settings: Settings | None = None, service: Service | None = None) -> FastAPI:
+    """`service` lets tests share one warmed-up pipeline; by default it is built from settings."""
+    settings = settings or Settings()
+    check_keys_configured(settings)
+    service = service or Service(build_pipeline(settings))
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if not service.pipeline.ready:
+            service.start_warm_up()
+        yield
+
+    app = FastAPI(
+        title="offergen",
+        version=__version__,
+        summary="Personalized, compliance-guarded offer copy for digital payments.",
+        lifespan=lifespan,
+    )
+    app.state.service = service
+    app.state.keys = KeyChecker(settings)
+    errors.install(app)
+
+    @app.middleware("http")
+    async def request_id(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        incoming = request.headers.get("x-request-id", "")
+        rid = incoming if _INCOMING_ID.match(incoming) else uuid.uuid4().hex
+        request.state.request_id = rid
+        response = await call_next(request)
+        response.headers["X-Request-ID"] = rid
+        return response
+
+    for router in (health.router, merchants.router, offers.router):
+        app.include_router(router)
+    return app

@@ -1,0 +1,129 @@
+"""The one mapping from errors to HTTP responses: application/problem+json (RFC 9457)."""
+
+from __future__ import annotations
+
+import logging
+import traceback
+from collections.abc import Mapping
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from offergen.errors import (
+    BackendError,
+    ConfigError,
+    NotFoundError,
+    NotReadyError,
+    OffergenError,
+)
+
+log = logging.getLogger(__name__)
+
+
+class FieldError(BaseModel):
+    field: str
+    message: str
+
+
+class Problem(BaseModel):
+    """The body of every error response (application/problem+json, RFC 9457)."""
+
+    type: str = "about:blank"
+    title: str
+    status: int
+    detail: str
+    request_id: str | None
+    errors: list[FieldError] | None = None
+
+
+def _doc(description: str) -> dict[str, Any]:
+    return {
+        "model": Problem,
+        "description": description,
+        "content": {"application/problem+json": {}},
+    }
+
+
+PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
+    401: _doc("missing or invalid API key"),
+    404: _doc("unknown merchant, template or model profile"),
+    422: _doc("the request is malformed; `errors` names each failing field"),
+    500: _doc("unexpected error (no details are returned)"),
+    503: _doc("the model and index are still loading"),
+}
+
+_STATUS: dict[type[OffergenError], tuple[int, str]] = {
+    NotFoundError: (404, "Not Found"),
+    NotReadyError: (503, "Service Unavailable"),
+    BackendError: (502, "Generation Backend Failed"),
+    ConfigError: (500, "Configuration Error"),
+}
+
+
+def problem(
+    request: Request,
+    status: int,
+    title: str,
+    detail: str,
+    headers: Mapping[str, str] | None = None,
+    **extra: Any,
+) -> JSONResponse:
+    body = {
+        "type": "about:blank",
+        "title": title,
+        "status": status,
+        "detail": detail,
+        "request_id": getattr(request.state, "request_id", None),
+        **extra,
+    }
+    return JSONResponse(
+        body, status_code=status, media_type="application/problem+json", headers=headers
+    )
+
+
+def _field_errors(exc: RequestValidationError) -> list[dict[str, str]]:
+    # Only location and message: echoing `input` back could return submitted PII.
+    return [
+        {"field": ".".join(str(p) for p in e["loc"]), "message": e["msg"]} for e in exc.errors()
+    ]
+
+
+async def _on_validation(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    errors = _field_errors(exc)
+    detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
+    return problem(request, 422, "Invalid Request", detail, errors=errors)
+
+
+async def _on_offergen(request: Request, exc: Exception) -> JSONResponse:
+    status, title = next(
+        (v for cls, v in _STATUS.items() if isinstance(exc, cls)), (500, "Internal Error")
+    )
+    if status >= 500:
+        log.error("%s on %s: %s", type(exc).__name__, request.url.path, exc)
+    return problem(request, status, title, str(exc))
+
+
+async def _on_http(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    detail = str(exc.detail)
+    return problem(request, exc.status_code, detail, detail, headers=exc.headers)
+
+
+async def _on_unexpected(request: Request, exc: Exception) -> JSONResponse:
+    # Type and frames only: an exception's text may quote request content (PII); the caller
+    # gets neither.
+    frames = "".join(traceback.format_tb(exc.__traceback__))
+    log.error("unhandled %s on %s\n%s", type(exc).__name__, request.url.path, frames)
+    return problem(request, 500, "Internal Error", "an unexpected error occurred")
+
+
+def install(app: FastAPI) -> None:
+    app.add_exception_handler(RequestValidationError, _on_validation)
+    app.add_exception_handler(OffergenError, _on_offergen)
+    app.add_exception_handler(StarletteHTTPException, _on_http)
+    app.add_exception_handler(Exception, _on_unexpected)

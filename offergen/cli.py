@@ -1,0 +1,216 @@
+"""Command line: `offergen --help`. Heavy imports happen inside commands, not at import time."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import sys
+from pathlib import Path
+from typing import Annotated, Any, NoReturn
+
+import typer
+from pydantic import ValidationError
+
+from offergen.config import Settings
+from offergen.errors import OffergenError
+
+# Models come from PyPI packages; nothing may reach for a hub at run time.
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
+app = typer.Typer(help="offergen: guarded offer copy for digital payments.", no_args_is_help=True)
+model_app = typer.Typer(help="Prepare and inspect model profiles (models/*.yaml).")
+kb_app = typer.Typer(help="The knowledge base: merchants, rules and past offers.")
+guard_app = typer.Typer(help="Run the guardrail policy packs (guardrails/*.yaml) over texts.")
+app.add_typer(model_app, name="model")
+app.add_typer(kb_app, name="kb")
+app.add_typer(guard_app, name="guard")
+
+def _settings(**overrides: Any) -> Settings:
+    try:
+        settings = Settings(**{k: v for k, v in overrides.items() if v is not None})
+    except ValidationError as exc:
+        _fail(f"invalid settings: {_problems(exc)}")
+    logging.basicConfig(
+        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    return settings
+
+
+def _problems(exc: ValidationError) -> str:
+    return "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors())
+
+
+def _fail(message: str, code: int = 2) -> NoReturn:
+    typer.secho(f"error: {message}", err=True, fg=typer.colors.RED)
+    raise typer.Exit(code)
+
+
+def _status(message: str) -> Any:
+    from rich.console import Console
+
+    return Console(stderr=True).status(message)
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="bind address [default: OFFERGEN_HOST]")] = None,
+    port: Annotated[int | None, typer.Option(help="port [default: OFFERGEN_PORT or 8000]")] = None,
+) -> None:
+    """Serve the REST API (loads the model in the background; /readyz says when it is ready)."""
+    import uvicorn
+
+    from offergen.api.app import create_app
+
+    settings = _settings(host=host, port=port)
+    try:
+        api = create_app(settings)
+    except OffergenError as exc:
+        _fail(str(exc))
+    uvicorn.run(api, host=settings.host, port=settings.port, log_level="info")
+
+
+@app.command()
+def generate(
+    request: Annotated[Path, typer.Option(help="GenerateRequest as a JSON file ('-' = stdin)")],
+    backend: Annotated[
+        str | None, typer.Option(help="generation backend [default: the profile's]")
+    ] = None,
+    profile: Annotated[str | None, typer.Option(help="model profile from models/")] = None,
+) -> None:
+    """Generate guarded copy variants for one request; prints the GenerateResponse JSON."""
+    import uuid
+
+    from offergen.pipeline import build_pipeline
+    from offergen.schemas import GenerateRequest
+
+    raw = sys.stdin.read() if str(request) == "-" else _read(request)
+    try:
+        body = GenerateRequest.model_validate_json(raw)
+    except ValidationError as exc:
+        _fail(f"{request}: invalid request: {_problems(exc)}")
+    settings = _settings(model_profile=profile)
+    try:
+        pipeline = build_pipeline(settings, backend=backend)
+        with _status("loading model and index"):
+            pipeline.warm_up()
+        with _status(f"generating {body.variants} variant(s)"):
+            response = pipeline.generate(body, uuid.uuid4().hex)
+    except OffergenError as exc:
+        _fail(str(exc))
+    typer.echo(response.model_dump_json(indent=2))
+
+
+@app.command()
+def merchants(
+    format: Annotated[str, typer.Option("--format", help="json or table")] = "table",
+) -> None:
+    """List the merchants of the knowledge base."""
+    from offergen.retrieval.knowledge_base import KnowledgeBase
+
+    settings = _settings()
+    try:
+        items = KnowledgeBase.load(settings.kb_dir).merchants()
+    except OffergenError as exc:
+        _fail(str(exc))
+    if format == "json":
+        typer.echo(json.dumps([m.model_dump() for m in items], indent=2))
+    elif format == "table":
+        for m in items:
+            typer.echo(f"{m.id:<28} {m.name:<28} {m.category}")
+    else:
+        _fail(f"unknown format '{format}'; use json or table")
+
+
+@model_app.command("prepare")
+def model_prepare(
+    profile: Annotated[str | None, typer.Option(help="model profile from models/")] = None,
+) -> None:
+    """Turn the profile's shipped weights into a checkpoint under the data dir (once)."""
+    from offergen.generation.prepare import is_prepared, prepare
+    from offergen.generation.profiles import load_profile
+
+    settings = _settings(model_profile=profile)
+    try:
+        prof = load_profile(settings.models_dir, settings.model_profile)
+        if is_prepared(prof, settings.checkpoints_dir):
+            typer.echo(f"model '{prof.name}' already prepared")
+            return
+        with _status(f"converting {prof.model_id} into a checkpoint (about a minute)"):
+            result = prepare(prof, settings.checkpoints_dir)
+    except OffergenError as exc:
+        _fail(str(exc))
+    typer.echo(f"model '{prof.name}' prepared at {result.checkpoint_dir}")
+
+
+@model_app.command("list")
+def model_list() -> None:
+    """List the model profiles."""
+    from offergen.generation.profiles import list_profiles, load_profile
+
+    settings = _settings()
+    for name in list_profiles(settings.models_dir):
+        p = load_profile(settings.models_dir, name)
+        typer.echo(f"{p.name:<20} {p.backend:<14} {p.model_id}")
+
+
+@kb_app.command("seed")
+def kb_seed(
+    force: Annotated[bool, typer.Option(help="rebuild even if up to date")] = False,
+) -> None:
+    """Write the deterministic demo knowledge base and build its FAISS index."""
+    from offergen.retrieval.seed import seed_knowledge_base
+
+    settings = _settings()
+    try:
+        report = seed_knowledge_base(settings, force=force, progress=True)
+    except OffergenError as exc:
+        _fail(str(exc))
+    typer.echo(report.model_dump_json())
+
+
+@guard_app.command("check")
+def guard_check(
+    input: Annotated[Path, typer.Option(help="JSONL: {text, channel, jurisdiction, offer}")],
+) -> None:
+    """Guard each line of INPUT; writes one {released, text, findings} JSON object per line."""
+    from offergen.guardrails.base import CheckContext
+    from offergen.guardrails.guard import Guard
+    from offergen.schemas import GuardCase
+
+    settings = _settings()
+    # Validate every line before guarding any, so a bad file produces no partial output.
+    cases: list[GuardCase] = []
+    for n, line in _lines(input):
+        try:
+            cases.append(GuardCase.model_validate_json(line))
+        except ValidationError as exc:
+            _fail(f"{input}:{n}: {_problems(exc)}")
+    guards: dict[str, Guard] = {}
+    try:
+        for case in cases:
+            pack = f"{case.jurisdiction.value.lower()}-default"
+            if pack not in guards:
+                guards[pack] = Guard.load(settings.guardrails_dir, pack)
+            ctx = CheckContext(offer=case.offer, channel=case.channel, jurisdiction=case.jurisdiction)
+            result = guards[pack].check(case.text, ctx)
+            out = {
+                "released": result.released,
+                "text": result.text if result.released else None,
+                "findings": [f.model_dump(mode="json") for f in result.findings],
+            }
+            typer.echo(json.dumps(out))
+    except OffergenError as exc:
+        _fail(str(exc))
+
+
+def _lines(path: Path) -> list[tuple[int, str]]:
+    return [(n, line) for n, line in enumerate(_read(path).splitlines(), 1) if line.strip()]
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except OSError as exc:
+        _fail(f"cannot read {path}: {exc.strerror}")

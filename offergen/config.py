@@ -1,0 +1,68 @@
+"""The one Settings object: every knob, validated, read from OFFERGEN_* environment variables."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+# Data folders (prompts/, guardrails/, models/) ship with the repository, next to the package.
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="OFFERGEN_", extra="forbid")
+
+    profile: Literal["dev", "prod"] = Field(
+        default="dev", description="dev may serve keyless on loopback; prod requires API keys"
+    )
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+    api_keys: list[SecretStr] = Field(
+        default_factory=list, description="Bearer keys accepted by the API (JSON list)"
+    )
+
+    data_dir: Path = Field(
+        default=Path("./var"), description="everything written at run time goes here"
+    )
+    prompts_dir: Path = REPO_ROOT / "prompts"
+    guardrails_dir: Path = REPO_ROOT / "guardrails"
+    models_dir: Path = REPO_ROOT / "models"
+
+    model_profile: str = Field(default="embedded", pattern=r"^[a-z0-9_.-]+$")
+    template: str = Field(default="offer_copy", pattern=r"^[a-z0-9_]+$")
+    retrieve_k: int = Field(default=4, ge=1, le=20, description="past offers shown to the model")
+    rules_k: int = Field(default=5, ge=0, le=20, description="merchant rules shown to the model")
+    max_attempts: int = Field(
+        default=3, ge=1, le=10, description="generation rounds until every variant is released"
+    )
+    seed: int | None = Field(default=None, description="sampling seed; unset = random")
+    torch_threads: int | None = Field(default=None, ge=1, le=256)
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+
+    @field_validator("data_dir")
+    @classmethod
+    def _absolute(cls, v: Path) -> Path:
+        return v.expanduser().resolve()
+
+    @property
+    def kb_dir(self) -> Path:
+        return self.data_dir / "kb"
+
+    @property
+    def index_dir(self) -> Path:
+        return self.data_dir / "index"
+
+    @property
+    def checkpoints_dir(self) -> Path:
+        return self.data_dir / "models"
+
+    @property
+    def audit_dir(self) -> Path:
+        return self.data_dir / "audit"
+
+    @property
+    def cache_dir(self) -> Path:
+        return self.data_dir / "cache"

@@ -1,0 +1,23 @@
+"""Errors the core raises; the API maps each to one HTTP status in one place."""
+
+from __future__ import annotations
+
+
+class OffergenError(Exception):
+    """Base class: the message is safe to show to a caller (no PII, no secrets)."""
+
+
+class NotFoundError(OffergenError):
+    """A named thing (merchant, template, profile) does not exist."""
+
+
+class ConfigError(OffergenError):
+    """A settings value, profile, template or policy pack is invalid."""
+
+
+class NotReadyError(OffergenError):
+    """The service is still loading its model or index."""
+
+
+class BackendError(OffergenError):
+    """The generation backend failed to produce text."""

@@ -1,0 +1,1 @@
+"""Generation stage: model profiles, checkpoint preparation and backends behind one protocol."""

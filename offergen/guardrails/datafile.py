@@ -1,0 +1,54 @@
+"""Loading a check's YAML data file (patterns, phrase lists) into a validated model."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from pathlib import Path
+from typing import TypeVar
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from offergen.config import REPO_ROOT
+from offergen.errors import ConfigError
+
+M = TypeVar("M", bound=BaseModel)
+
+DATA_DIR = REPO_ROOT / "guardrails" / "data"
+
+
+def default_data_path(check_name: str) -> Path:
+    """The data file a check ships with: guardrails/data/<check>.yaml."""
+    return DATA_DIR / f"{check_name}.yaml"
+
+
+def load_data(path: Path, model: type[M]) -> M:
+    """Parse and validate `path`; any problem is a ConfigError naming the file and the field."""
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ConfigError(f"data file {path}: cannot read: {exc.strerror}") from None
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"data file {path}: invalid YAML: {exc}") from None
+    try:
+        return model.model_validate(raw)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in err['loc']) or '(top level)'}: {err['msg']}"
+            for err in exc.errors()
+        )
+        raise ConfigError(f"data file {path}: {problems}") from None
+
+
+def compile_pattern(path: Path, where: str, pattern: str, flags: int = 0) -> re.Pattern[str]:
+    try:
+        return re.compile(pattern, flags)
+    except re.error as exc:
+        raise ConfigError(f"data file {path}: {where}: invalid regex: {exc}") from None
+
+
+def alternation(phrases: Iterable[str]) -> str:
+    """A regex alternation of literal phrases, longest first, any whitespace run between words."""
+    ordered = sorted(set(phrases), key=len, reverse=True)
+    return "|".join(r"\s+".join(re.escape(word) for word in p.split()) for p in ordered)

@@ -1,0 +1,277 @@
+"""The orchestration of one request: the only module that knows every stage.
+
+retrieve -> render -> generate -> guard -> release + audit. A blocked variant is data
+(`released: false` with findings), never an exception.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from offergen.config import Settings
+from offergen.generation.base import Backend, Completion, GenerationParams
+from offergen.generation.factory import make_backend
+from offergen.generation.profiles import ModelProfile, load_profile
+from offergen.guardrails.base import CheckContext
+from offergen.guardrails.guard import Guard
+from offergen.prompting.base import PromptRenderer, RenderedPrompt
+from offergen.prompting.examples import select_examples
+from offergen.prompting.jinja_renderer import JinjaPromptRenderer
+from offergen.terms import describe
+from offergen.retrieval.base import Retriever, ScoredOffer
+from offergen.retrieval.embedder import MiniLMEmbedder
+from offergen.retrieval.faiss_index import FaissRetriever, offer_query
+from offergen.retrieval.knowledge_base import KnowledgeBase
+from offergen.schemas import (
+    Finding,
+    GenerateRequest,
+    GenerateResponse,
+    Jurisdiction,
+    ModelInfo,
+    PromptInfo,
+    Severity,
+    Source,
+    SourceKind,
+    Variant,
+)
+from offergen.store.base import AuditRecord, AuditStore
+from offergen.store.jsonl_audit import JsonlAuditStore
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class _Candidate:
+    text: str
+    findings: list[Finding]
+    released: bool
+    attempt: int
+
+
+@dataclass
+class Pipeline:
+    kb: KnowledgeBase
+    retriever: Retriever
+    renderer: PromptRenderer
+    backend: Backend
+    profile: ModelProfile
+    guards: dict[Jurisdiction, Guard]
+    audit: AuditStore
+    template: str
+    retrieve_k: int
+    rules_k: int
+    max_attempts: int
+    seed: int | None = None
+    _ready: bool = field(default=False, init=False)
+
+    @property
+    def ready(self) -> bool:
+        return self._ready
+
+    def warm_up(self) -> None:
+        """Load index, embedder, templates and model (seconds to minutes); idempotent."""
+        self.renderer.warm_up()
+        self.retriever.warm_up()
+        self.backend.warm_up()
+        self._ready = True
+
+    def generate(self, request: GenerateRequest, request_id: str) -> GenerateResponse:
+        timings: dict[str, float] = {}
+        merchant = self.kb.merchant(request.merchant_id)
+
+        with _timed(timings, "retrieve_ms"):
+            query = offer_query(request.offer, request.channel, request.customer.segment)
+            # Over-fetch, then keep the examples whose terms are shaped like this offer's.
+            candidates = self.retriever.retrieve(
+                merchant.id, query, self.retrieve_k * 4, channel=request.channel
+            )
+            chosen = select_examples(
+                [c.offer for c in candidates], request.offer, merchant.id, self.retrieve_k
+            )
+            scores = {c.offer.id: c.score for c in candidates}
+            examples = [ScoredOffer(offer=p, score=scores[p.id]) for p in chosen]
+            rules = self.kb.rules(merchant.id)[: self.rules_k]
+
+        with _timed(timings, "render_ms"):
+            prompt = self.renderer.render(
+                request.template or self.template,
+                request.channel,
+                self._variables(request, merchant, rules, examples),
+            )
+
+        params = self._params(request, prompt)
+        guard = self.guards[request.jurisdiction]
+        ctx = CheckContext(
+            offer=request.offer, channel=request.channel, jurisdiction=request.jurisdiction
+        )
+        released: list[_Candidate] = []
+        held: list[_Candidate] = []
+        for attempt in range(1, self.max_attempts + 1):
+            wanted = request.variants - len(released)
+            if wanted <= 0:
+                break
+            with _timed(timings, "generate_ms"):
+                seed = None if params.seed is None else params.seed + attempt - 1
+                result = self.backend.generate(
+                    prompt.text, params.model_copy(update={"n": wanted, "seed": seed})
+                )
+            with _timed(timings, "guard_ms"):
+                for completion in result.completions:
+                    candidate = self._judge(completion, guard, ctx, attempt)
+                    (released if candidate.released else held).append(candidate)
+
+        # Released variants first; fill up with the held ones so reviewers see what was blocked.
+        chosen = released[: request.variants]
+        chosen += held[: request.variants - len(chosen)]
+        variants = [
+            Variant(
+                text=c.text, released=c.released, findings=c.findings, attempts=c.attempt
+            )
+            for c in chosen
+        ]
+        sources = [
+            Source(id=s.offer.id, kind=SourceKind.past_offer, score=round(s.score, 4))
+            for s in examples
+        ] + [Source(id=r.id, kind=SourceKind.merchant_rule, score=1.0) for r in rules]
+        timings["total_ms"] = sum(timings.values())
+        self._audit(request, request_id, prompt, params, sources, variants)
+        return GenerateResponse(
+            request_id=request_id,
+            variants=variants,
+            sources=sources,
+            prompt=PromptInfo(template=prompt.template, version=prompt.version),
+            model=ModelInfo(id=self.profile.model_id, backend=self.backend.name),
+            timings_ms={k: round(v, 1) for k, v in timings.items()},
+        )
+
+    def _variables(
+        self,
+        request: GenerateRequest,
+        merchant: Any,
+        rules: list[Any],
+        examples: list[ScoredOffer],
+    ) -> dict[str, Any]:
+        return {
+            "merchant": merchant,
+            "rules": [r.text for r in rules],
+            "examples": [
+                {
+                    "terms": describe(s.offer.offer),
+                    "channel": s.offer.channel.value,
+                    "audience": s.offer.segment,
+                    "text": s.offer.text,
+                }
+                for s in examples
+            ],
+            "offer": describe(request.offer),
+            "channel": request.channel.value,
+            "customer": request.customer,
+            "tone": request.tone,
+        }
+
+    def _params(self, request: GenerateRequest, prompt: RenderedPrompt) -> GenerationParams:
+        s = self.profile.sampling
+        return GenerationParams(
+            n=request.variants,
+            max_new_tokens=prompt.max_new_tokens,
+            temperature=s.temperature,
+            top_p=s.top_p,
+            repetition_penalty=s.repetition_penalty,
+            stop=prompt.stop,
+            seed=self.seed,
+        )
+
+    @staticmethod
+    def _judge(completion: Completion, guard: Guard, ctx: CheckContext, attempt: int) -> _Candidate:
+        text = completion.text.strip()
+        result = guard.check(text, ctx)
+        findings = list(result.findings)
+        if completion.finish_reason == "length":
+            findings.append(_truncated(text))
+        released = result.released and completion.finish_reason == "stop" and bool(text)
+        return _Candidate(text=text, findings=findings, released=released, attempt=attempt)
+
+    def _audit(
+        self,
+        request: GenerateRequest,
+        request_id: str,
+        prompt: RenderedPrompt,
+        params: GenerationParams,
+        sources: list[Source],
+        variants: list[Variant],
+    ) -> None:
+        now = datetime.now(UTC)
+        self.audit.append(
+            [
+                AuditRecord(
+                    request_id=request_id,
+                    variant=i,
+                    created_at=now,
+                    merchant_id=request.merchant_id,
+                    channel=request.channel.value,
+                    jurisdiction=request.jurisdiction.value,
+                    template=prompt.template,
+                    template_version=prompt.version,
+                    model_id=self.profile.model_id,
+                    backend=self.backend.name,
+                    sampling=params.model_dump(exclude={"n"}),
+                    source_ids=[s.id for s in sources],
+                    text=v.text,
+                    released=v.released,
+                    attempts=v.attempts,
+                    findings=v.findings,
+                )
+                for i, v in enumerate(variants)
+            ]
+        )
+
+
+def _truncated(text: str) -> Finding:
+    return Finding(
+        check="generation",
+        rule_id="generation.truncated",
+        severity=Severity.block,
+        start=0,
+        end=len(text),
+        message="the model stopped at its token limit, so the copy may be cut off",
+        explanation="finish_reason=length: no stop sequence was reached before max_new_tokens",
+    )
+
+
+@contextmanager
+def _timed(timings: dict[str, float], key: str) -> Iterator[None]:
+    """Adds the wall time of the block to timings[key], in milliseconds."""
+    started = time.perf_counter()
+    try:
+        yield
+    finally:
+        timings[key] = timings.get(key, 0.0) + (time.perf_counter() - started) * 1000
+
+
+def build_pipeline(settings: Settings, backend: str | None = None) -> Pipeline:
+    """Wire every stage from settings. Cheap: reads small files, loads no model."""
+    profile = load_profile(settings.models_dir, settings.model_profile)
+    kb = KnowledgeBase.load(settings.kb_dir)
+    embedder = MiniLMEmbedder(cache_dir=None)
+    return Pipeline(
+        kb=kb,
+        retriever=FaissRetriever(settings.index_dir, kb, embedder),
+        renderer=JinjaPromptRenderer(settings.prompts_dir),
+        backend=make_backend(
+            profile, settings.checkpoints_dir, backend=backend, threads=settings.torch_threads
+        ),
+        profile=profile,
+        guards={j: Guard.load(settings.guardrails_dir, f"{j.value.lower()}-default") for j in Jurisdiction},
+        audit=JsonlAuditStore(settings.audit_dir / "audit.jsonl"),
+        template=settings.template,
+        retrieve_k=settings.retrieve_k,
+        rules_k=settings.rules_k,
+        max_attempts=settings.max_attempts,
+        seed=settings.seed,
+    )

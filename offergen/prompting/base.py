@@ -1,0 +1,23 @@
+"""Protocol of the prompt stage."""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+from pydantic import BaseModel
+
+from offergen.schemas import Channel
+
+
+class RenderedPrompt(BaseModel):
+    text: str
+    template: str
+    version: str
+    stop: tuple[str, ...]
+    max_new_tokens: int
+
+
+class PromptRenderer(Protocol):
+    def warm_up(self) -> None: ...
+
+    def render(self, template: str, channel: Channel, variables: dict[str, Any]) -> RenderedPrompt: ...

@@ -1,0 +1,46 @@
+"""Which retrieved past offers the prompt shows as few-shot examples, and in which order.
+
+A base model copies the structure of its examples, terms included: an example that names a
+deadline invites a deadline the new offer may not have. So examples are chosen by how closely
+their terms have the same shape (same kind, same fields present) as the new offer's, this
+merchant's own first, then shown best-performing first.
+"""
+
+from __future__ import annotations
+
+from offergen.schemas import OfferTerms, PastOffer
+
+_TERM_FIELDS = (
+    "value",
+    "min_spend",
+    "cap",
+    "valid_from",
+    "valid_until",
+    "apr_after_intro",
+    "intro_months",
+    "installments",
+    "annual_fee",
+)
+
+
+def term_shape(offer: OfferTerms) -> frozenset[str]:
+    return frozenset(f for f in _TERM_FIELDS if getattr(offer, f) is not None)
+
+
+def shape_similarity(a: OfferTerms, b: OfferTerms) -> float:
+    """Jaccard similarity of the present fields, plus 1 when the kinds match."""
+    sa, sb = term_shape(a), term_shape(b)
+    union = sa | sb
+    jaccard = len(sa & sb) / len(union) if union else 1.0
+    return jaccard + (1.0 if a.kind == b.kind else 0.0)
+
+
+def select_examples(
+    candidates: list[PastOffer], offer: OfferTerms, merchant_id: str, k: int
+) -> list[PastOffer]:
+    """The k candidates closest in shape (ties keep retrieval order), best performer first."""
+    ranked = sorted(
+        candidates,
+        key=lambda p: (p.merchant_id != merchant_id, -shape_similarity(p.offer, offer)),
+    )
+    return sorted(ranked[:k], key=lambda p: p.redemption_rate, reverse=True)

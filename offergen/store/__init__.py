@@ -1,0 +1,1 @@
+"""State the service keeps: the audit trail of every variant it produced."""

@@ -1,0 +1,131 @@
+"""The HTTP surface over a real pipeline whose model is scripted (fast)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from offergen.api.app import create_app
+from offergen.api.service import Service
+from offergen.config import Settings
+from offergen.errors import ConfigError
+from tests.conftest import MakePipeline
+
+
+def _body(merchant_id: str, merchant: str, **over: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "merchant_id": merchant_id,
+        "offer": {"kind": "cashback", "merchant": merchant, "value": 10, "unit": "percent"},
+        "channel": "sms",
+        "variants": 1,
+    }
+    body.update(over)
+    return body
+
+
+@pytest.fixture
+def client(make_pipeline: MakePipeline, tmp_path: Path) -> TestClient:
+    pipeline, _ = make_pipeline(["Get 10% cashback at FreshMart. Terms apply."] * 5)
+    app = create_app(Settings(data_dir=tmp_path), Service(pipeline))
+    return TestClient(app)
+
+
+def test_health_and_ready(client: TestClient) -> None:
+    assert client.get("/healthz").json() == {"status": "ok", "detail": None}
+    assert client.get("/readyz").status_code == 200
+
+
+def test_merchants_listed(client: TestClient) -> None:
+    merchants = client.get("/v1/merchants").json()
+    assert len(merchants) == 3
+    assert {"id", "name", "category"} <= set(merchants[0])
+
+
+def test_generate_returns_the_design_contract(client: TestClient) -> None:
+    m = client.get("/v1/merchants").json()[0]
+    r = client.post("/v1/offers:generate", json=_body(m["id"], m["name"]))
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert set(body) == {"request_id", "variants", "sources", "prompt", "model", "timings_ms"}
+    assert set(body["variants"][0]) == {"text", "released", "findings", "attempts"}
+    assert body["request_id"] == r.headers["X-Request-ID"]
+
+
+def test_incoming_request_id_is_kept(client: TestClient) -> None:
+    r = client.get("/healthz", headers={"X-Request-ID": "abc12345-trace"})
+    assert r.headers["X-Request-ID"] == "abc12345-trace"
+
+
+def test_malformed_request_names_the_field(client: TestClient) -> None:
+    body = _body("m_x", "X")
+    body["offer"]["unit"] = "bananas"
+    body["variants"] = 99
+    r = client.post("/v1/offers:generate", json=body)
+    assert r.status_code == 422
+    assert r.headers["content-type"] == "application/problem+json"
+    problem = r.json()
+    fields = {e["field"] for e in problem["errors"]}
+    assert {"body.offer.unit", "body.variants"} <= fields
+    assert "bananas" not in r.text  # submitted values are not echoed back
+    assert problem["request_id"] == r.headers["X-Request-ID"]
+
+
+def test_unknown_field_is_rejected(client: TestClient) -> None:
+    r = client.post("/v1/offers:generate", json=_body("m_x", "X", customer_name="Jane Doe"))
+    assert r.status_code == 422
+    assert "body.customer_name" in {e["field"] for e in r.json()["errors"]}
+    assert "Jane" not in r.text
+
+
+def test_unknown_merchant_is_404(client: TestClient) -> None:
+    r = client.post("/v1/offers:generate", json=_body("m_nobody", "Nobody"))
+    assert r.status_code == 404
+    assert r.json()["detail"] == "unknown merchant 'm_nobody'"
+
+
+def test_not_ready_is_503(make_pipeline: MakePipeline, tmp_path: Path) -> None:
+    pipeline, _ = make_pipeline([])
+    pipeline._ready = False
+    service = Service(pipeline)
+    service.start_warm_up = lambda: None  # type: ignore[method-assign]
+    client = TestClient(create_app(Settings(data_dir=tmp_path), service))
+    assert client.get("/readyz").status_code == 503
+    r = client.post("/v1/offers:generate", json=_body("m_x", "X"))
+    assert r.status_code == 503
+    assert "still loading" in r.json()["detail"]
+
+
+def test_api_keys_are_enforced(make_pipeline: MakePipeline, tmp_path: Path) -> None:
+    pipeline, _ = make_pipeline([])
+    settings = Settings(data_dir=tmp_path, api_keys=["s3cret-key"])
+    client = TestClient(create_app(settings, Service(pipeline)))
+    assert client.get("/v1/merchants").status_code == 401
+    bad = client.get("/v1/merchants", headers={"Authorization": "Bearer nope"})
+    assert bad.status_code == 401 and "s3cret" not in bad.text
+    ok = client.get("/v1/merchants", headers={"Authorization": "Bearer s3cret-key"})
+    assert ok.status_code == 200
+    assert client.get("/healthz").status_code == 200  # probes stay open
+
+
+@pytest.mark.parametrize(
+    ("settings", "message"),
+    [
+        ({"profile": "prod"}, "requires API keys"),
+        ({"host": "0.0.0.0"}, "non-loopback"),
+    ],
+)
+def test_refuses_to_start_keyless_outside_dev_loopback(
+    make_pipeline: MakePipeline, tmp_path: Path, settings: dict[str, Any], message: str
+) -> None:
+    pipeline, _ = make_pipeline([])
+    with pytest.raises(ConfigError, match=message):
+        create_app(Settings(data_dir=tmp_path, **settings), Service(pipeline))
+
+
+def test_openapi_declares_problem_responses(client: TestClient) -> None:
+    spec = client.get("/openapi.json").json()
+    responses = spec["paths"]["/v1/offers:generate"]["post"]["responses"]
+    assert {"200", "404", "422", "503"} <= set(responses)

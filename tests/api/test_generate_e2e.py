@@ -1,0 +1,68 @@
+"""End to end through the API with the real embedded model, real FAISS index and real guard."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+
+from offergen.api.app import create_app
+from offergen.api.service import Service
+from offergen.config import Settings
+from offergen.pipeline import Pipeline
+
+pytestmark = pytest.mark.model
+
+
+@pytest.fixture(scope="module")
+def client(real_settings: Settings, real_pipeline: Pipeline) -> Iterator[TestClient]:
+    with TestClient(create_app(real_settings, Service(real_pipeline))) as c:
+        yield c
+
+
+def _generate(client: TestClient, merchant: dict[str, str], **over: object) -> dict[str, object]:
+    body = {
+        "merchant_id": merchant["id"],
+        "offer": {
+            "kind": "cashback",
+            "merchant": merchant["name"],
+            "value": 5,
+            "unit": "percent",
+            "min_spend": 50,
+        },
+        "customer": {"segment": "young professionals", "interests": ["coffee"]},
+        "channel": "sms",
+        "variants": 3,
+        **over,
+    }
+    r = client.post("/v1/offers:generate", json=body)
+    assert r.status_code == 200, r.text
+    return r.json()  # type: ignore[no-any-return]
+
+
+def test_generate_releases_copy_naming_the_merchant(client: TestClient) -> None:
+    assert client.get("/readyz").status_code == 200
+    merchant = client.get("/v1/merchants").json()[0]
+    body = _generate(client, merchant)
+    released = [v for v in body["variants"] if v["released"]]  # type: ignore[union-attr]
+    assert released, body["variants"]
+    assert any(merchant["name"] in v["text"] for v in released)
+    for v in released:
+        assert v["findings"] == [] and 0 < len(v["text"]) <= 160
+    sources = body["sources"]
+    assert any(s["kind"] == "past_offer" for s in sources)  # type: ignore[union-attr]
+    assert body["model"] == {"id": "google/gemma-3-270m", "backend": "transformers"}
+
+
+def test_generated_numbers_are_reconciled(client: TestClient) -> None:
+    import re
+
+    merchant = client.get("/v1/merchants").json()[3]
+    body = _generate(client, merchant, channel="push", variants=2)
+    for v in body["variants"]:  # type: ignore[union-attr]
+        if v["released"]:
+            # Every percentage in released copy is the offered 5 %.
+            assert set(re.findall(r"(\d+(?:\.\d+)?)\s*%", v["text"])) <= {"5"}
+        else:
+            assert v["findings"], "a held variant must say why"

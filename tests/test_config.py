@@ -1,0 +1,31 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from pydantic import ValidationError
+
+from offergen.config import Settings
+
+
+def test_everything_written_lives_under_the_data_dir(tmp_path: Path) -> None:
+    s = Settings(data_dir=tmp_path / "d")
+    for path in (s.kb_dir, s.index_dir, s.checkpoints_dir, s.audit_dir, s.cache_dir):
+        assert path.is_relative_to(tmp_path / "d")
+
+
+def test_reads_the_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("OFFERGEN_PORT", "8123")
+    monkeypatch.setenv("OFFERGEN_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("OFFERGEN_API_KEYS", '["k1", "k2"]')
+    s = Settings()
+    assert s.port == 8123 and s.data_dir == tmp_path
+    assert [k.get_secret_value() for k in s.api_keys] == ["k1", "k2"]
+    assert "k1" not in repr(s)
+
+
+def test_unknown_or_bad_values_are_errors() -> None:
+    with pytest.raises(ValidationError, match="retreive_k"):
+        Settings(retreive_k=3)  # type: ignore[call-arg]
+    with pytest.raises(ValidationError, match="port"):
+        Settings(port=70000)

@@ -1,0 +1,89 @@
+"""Pipeline orchestration with real retrieval (hashing embedder), real guard, scripted model."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from offergen.errors import NotFoundError
+from offergen.retrieval.knowledge_base import KnowledgeBase
+from offergen.schemas import GenerateRequest
+from tests.conftest import MakePipeline
+
+def _request(kb: KnowledgeBase, variants: int = 2) -> GenerateRequest:
+    merchant = kb.merchants()[0]
+    return GenerateRequest.model_validate(
+        {
+            "merchant_id": merchant.id,
+            "offer": {"kind": "cashback", "merchant": merchant.name, "value": 10, "unit": "percent"},
+            "channel": "sms",
+            "variants": variants,
+        }
+    )
+
+
+def test_releases_clean_copy_and_regenerates_blocked(
+    make_pipeline: MakePipeline, small_kb: tuple[KnowledgeBase, Path]
+) -> None:
+    kb = small_kb[0]
+    req = _request(kb)
+    name = req.offer.merchant
+    pipeline, backend = make_pipeline(
+        [f"Get 10% cashback at {name}.", f"Get 15% cashback at {name}!", f"10% back at {name}."]
+    )
+    resp = pipeline.generate(req, "req-1")
+
+    assert [v.released for v in resp.variants] == [True, True]
+    assert [v.attempts for v in resp.variants] == [1, 2]
+    assert resp.variants[1].text == f"10% back at {name}."
+    # Second round asked only for the one variant still missing, with the next seed.
+    assert [c[1].n for c in backend.calls] == [2, 1]
+    assert [c[1].seed for c in backend.calls] == [5, 6]
+    prompt = backend.calls[0][0]
+    assert prompt.endswith("Copy:") and f"Terms: 10% cashback\nChannel: sms" in prompt
+    assert {s.kind for s in resp.sources} == {"past_offer", "merchant_rule"}
+    assert resp.model.backend == "scripted" and resp.prompt.template == "offer_copy"
+    assert {"retrieve_ms", "render_ms", "generate_ms", "guard_ms", "total_ms"} <= set(
+        resp.timings_ms
+    )
+
+
+def test_blocked_variants_are_data_with_findings(
+    make_pipeline: MakePipeline, small_kb: tuple[KnowledgeBase, Path]
+) -> None:
+    req = _request(small_kb[0], variants=1)
+    pipeline, backend = make_pipeline(["Get 20% back, card 4111 1111 1111 1111."] * 3)
+    resp = pipeline.generate(req, "req-2")
+    assert len(backend.calls) == 3  # bounded by max_attempts
+    (variant,) = resp.variants
+    assert variant.released is False
+    assert {f.check for f in variant.findings} == {"pii", "numbers"}
+
+
+def test_every_variant_is_audited(
+    make_pipeline: MakePipeline, small_kb: tuple[KnowledgeBase, Path]
+) -> None:
+    req = _request(small_kb[0])
+    name = req.offer.merchant
+    pipeline, _ = make_pipeline([f"Get 10% cashback at {name}.", "Get 99% cashback."] * 3)
+    resp = pipeline.generate(req, "req-3")
+    records = pipeline.audit.by_request("req-3")
+    assert [r.variant for r in records] == [0, 1]
+    assert [r.released for r in records] == [v.released for v in resp.variants]
+    assert records[0].source_ids == [s.id for s in resp.sources]
+    assert records[0].template_version == resp.prompt.version
+
+
+def test_unknown_merchant_is_not_found(make_pipeline: MakePipeline) -> None:
+    pipeline, backend = make_pipeline([])
+    req = GenerateRequest.model_validate(
+        {
+            "merchant_id": "m_nobody",
+            "offer": {"kind": "free_shipping", "merchant": "Nobody"},
+            "channel": "push",
+        }
+    )
+    with pytest.raises(NotFoundError, match="m_nobody"):
+        pipeline.generate(req, "req-4")
+    assert backend.calls == []
