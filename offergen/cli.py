@@ -27,6 +27,7 @@ app.add_typer(model_app, name="model")
 app.add_typer(kb_app, name="kb")
 app.add_typer(guard_app, name="guard")
 
+
 def _settings(**overrides: Any) -> Settings:
     try:
         settings = Settings(**{k: v for k, v in overrides.items() if v is not None})
@@ -193,7 +194,9 @@ def guard_check(
             pack = f"{case.jurisdiction.value.lower()}-default"
             if pack not in guards:
                 guards[pack] = Guard.load(settings.guardrails_dir, pack)
-            ctx = CheckContext(offer=case.offer, channel=case.channel, jurisdiction=case.jurisdiction)
+            ctx = CheckContext(
+                offer=case.offer, channel=case.channel, jurisdiction=case.jurisdiction
+            )
             result = guards[pack].check(case.text, ctx)
             out = {
                 "released": result.released,

@@ -23,7 +23,6 @@ from offergen.guardrails.guard import Guard
 from offergen.prompting.base import PromptRenderer, RenderedPrompt
 from offergen.prompting.examples import select_examples
 from offergen.prompting.jinja_renderer import JinjaPromptRenderer
-from offergen.terms import describe
 from offergen.retrieval.base import Retriever, ScoredOffer
 from offergen.retrieval.embedder import MiniLMEmbedder
 from offergen.retrieval.faiss_index import FaissRetriever, offer_query
@@ -42,6 +41,7 @@ from offergen.schemas import (
 )
 from offergen.store.base import AuditRecord, AuditStore
 from offergen.store.jsonl_audit import JsonlAuditStore
+from offergen.terms import describe
 
 log = logging.getLogger(__name__)
 
@@ -89,7 +89,7 @@ class Pipeline:
             query = offer_query(request.offer, request.channel, request.customer.segment)
             # Over-fetch, then keep the examples whose terms are shaped like this offer's.
             candidates = self.retriever.retrieve(
-                merchant.id, query, self.retrieve_k * 4, channel=request.channel
+                merchant.id, query, self.retrieve_k * 10, channel=request.channel
             )
             chosen = select_examples(
                 [c.offer for c in candidates], request.offer, merchant.id, self.retrieve_k
@@ -127,13 +127,10 @@ class Pipeline:
                     (released if candidate.released else held).append(candidate)
 
         # Released variants first; fill up with the held ones so reviewers see what was blocked.
-        chosen = released[: request.variants]
-        chosen += held[: request.variants - len(chosen)]
+        kept = (released + held)[: request.variants]
         variants = [
-            Variant(
-                text=c.text, released=c.released, findings=c.findings, attempts=c.attempt
-            )
-            for c in chosen
+            Variant(text=c.text, released=c.released, findings=c.findings, attempts=c.attempt)
+            for c in kept
         ]
         sources = [
             Source(id=s.offer.id, kind=SourceKind.past_offer, score=round(s.score, 4))
@@ -267,7 +264,10 @@ def build_pipeline(settings: Settings, backend: str | None = None) -> Pipeline:
             profile, settings.checkpoints_dir, backend=backend, threads=settings.torch_threads
         ),
         profile=profile,
-        guards={j: Guard.load(settings.guardrails_dir, f"{j.value.lower()}-default") for j in Jurisdiction},
+        guards={
+            j: Guard.load(settings.guardrails_dir, f"{j.value.lower()}-default")
+            for j in Jurisdiction
+        },
         audit=JsonlAuditStore(settings.audit_dir / "audit.jsonl"),
         template=settings.template,
         retrieve_k=settings.retrieve_k,

@@ -11,18 +11,18 @@ import pytest
 os.environ["HF_HUB_OFFLINE"] = "1"
 os.environ["TRANSFORMERS_OFFLINE"] = "1"
 
-from offergen.config import Settings  # noqa: E402
-from offergen.generation.profiles import load_profile  # noqa: E402
-from offergen.guardrails.guard import Guard  # noqa: E402
-from offergen.pipeline import Pipeline  # noqa: E402
-from offergen.prompting.jinja_renderer import JinjaPromptRenderer  # noqa: E402
-from offergen.retrieval.demo_kb import generate_demo_kb  # noqa: E402
-from offergen.retrieval.faiss_index import FaissRetriever, build_index  # noqa: E402
-from offergen.retrieval.hashing_embedder import HashingEmbedder  # noqa: E402
-from offergen.retrieval.knowledge_base import KnowledgeBase  # noqa: E402
-from offergen.schemas import Jurisdiction  # noqa: E402
-from offergen.store.jsonl_audit import JsonlAuditStore  # noqa: E402
-from tests.doubles import ScriptedBackend  # noqa: E402
+from offergen.config import Settings
+from offergen.generation.profiles import load_profile
+from offergen.guardrails.guard import Guard
+from offergen.pipeline import Pipeline
+from offergen.prompting.jinja_renderer import JinjaPromptRenderer
+from offergen.retrieval.demo_kb import generate_demo_kb
+from offergen.retrieval.faiss_index import FaissRetriever, build_index
+from offergen.retrieval.hashing_embedder import HashingEmbedder
+from offergen.retrieval.knowledge_base import KnowledgeBase
+from offergen.schemas import Jurisdiction
+from offergen.store.jsonl_audit import JsonlAuditStore
+from tests.doubles import ScriptedBackend
 
 
 @pytest.fixture(scope="session")
@@ -42,7 +42,9 @@ def prepared_settings() -> Settings:
 
 
 @pytest.fixture(scope="session")
-def real_settings(prepared_settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Settings:
+def real_settings(
+    prepared_settings: Settings, tmp_path_factory: pytest.TempPathFactory
+) -> Settings:
     """A private data dir that reads the prepared artefacts but writes (audit) only to tmp."""
     data_dir = tmp_path_factory.mktemp("data")
     for name in ("models", "kb", "index"):
@@ -77,9 +79,7 @@ def small_kb(tmp_path_factory: pytest.TempPathFactory) -> tuple[KnowledgeBase, P
 
 
 @pytest.fixture
-def make_pipeline(
-    small_kb: tuple[KnowledgeBase, Path], tmp_path: Path
-) -> MakePipeline:
+def make_pipeline(small_kb: tuple[KnowledgeBase, Path], tmp_path: Path) -> MakePipeline:
     kb, index_dir = small_kb
     repo_root = Path(__file__).resolve().parent.parent
 
@@ -91,7 +91,10 @@ def make_pipeline(
             renderer=JinjaPromptRenderer(repo_root / "prompts"),
             backend=backend,
             profile=load_profile(repo_root / "models", "embedded"),
-            guards={j: Guard.load(repo_root / "guardrails", f"{j.value.lower()}-default") for j in Jurisdiction},
+            guards={
+                j: Guard.load(repo_root / "guardrails", f"{j.value.lower()}-default")
+                for j in Jurisdiction
+            },
             audit=JsonlAuditStore(tmp_path / "audit.jsonl"),
             template="offer_copy",
             retrieve_k=3,
@@ -103,5 +106,3 @@ def make_pipeline(
         return pipeline, backend
 
     return make
-
-

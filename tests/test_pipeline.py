@@ -11,12 +11,18 @@ from offergen.retrieval.knowledge_base import KnowledgeBase
 from offergen.schemas import GenerateRequest
 from tests.conftest import MakePipeline
 
+
 def _request(kb: KnowledgeBase, variants: int = 2) -> GenerateRequest:
     merchant = kb.merchants()[0]
     return GenerateRequest.model_validate(
         {
             "merchant_id": merchant.id,
-            "offer": {"kind": "cashback", "merchant": merchant.name, "value": 10, "unit": "percent"},
+            "offer": {
+                "kind": "cashback",
+                "merchant": merchant.name,
+                "value": 10,
+                "unit": "percent",
+            },
             "channel": "sms",
             "variants": variants,
         }
@@ -41,7 +47,7 @@ def test_releases_clean_copy_and_regenerates_blocked(
     assert [c[1].n for c in backend.calls] == [2, 1]
     assert [c[1].seed for c in backend.calls] == [5, 6]
     prompt = backend.calls[0][0]
-    assert prompt.endswith("Copy:") and f"Terms: 10% cashback\nChannel: sms" in prompt
+    assert prompt.endswith("Copy:") and "Terms: 10% cashback\nChannel: sms" in prompt
     assert {s.kind for s in resp.sources} == {"past_offer", "merchant_rule"}
     assert resp.model.backend == "scripted" and resp.prompt.template == "offer_copy"
     assert {"retrieve_ms", "render_ms", "generate_ms", "guard_ms", "total_ms"} <= set(

@@ -4,8 +4,8 @@ from datetime import date
 
 import pytest
 
-from offergen.terms import describe, money, reward
 from offergen.schemas import OfferTerms
+from offergen.terms import describe, money, reward
 
 
 @pytest.mark.parametrize(

@@ -37,9 +37,7 @@ def check_keys_configured(settings: Settings) -> None:
     if settings.api_keys:
         return
     if settings.profile != "dev":
-        raise ConfigError(
-            f"profile '{settings.profile}' requires API keys: set OFFERGEN_API_KEYS"
-        )
+        raise ConfigError(f"profile '{settings.profile}' requires API keys: set OFFERGEN_API_KEYS")
     if not _is_loopback(settings.host):
         raise ConfigError(
             f"refusing to serve without API keys on non-loopback host {settings.host}: "

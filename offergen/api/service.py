@@ -30,6 +30,6 @@ class Service:
         try:
             self.pipeline.warm_up()
             log.info("ready: model, index and templates loaded")
-        except Exception as exc:  # noqa: BLE001 - reported through /readyz, never raised
+        except Exception as exc:
             self.error = f"{type(exc).__name__}: {exc}"
             log.error("warm-up failed: %s", self.error)

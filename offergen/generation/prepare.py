@@ -90,7 +90,7 @@ def _plain_copy(model: Any) -> Any:
     config = model.config
     if hasattr(config, "quantization_config"):
         del config.quantization_config
-    plain = AutoModelForCausalLM.from_config(config, dtype=model.dtype)
+    plain = AutoModelForCausalLM.from_config(config, dtype=model.dtype)  # type: ignore[no-untyped-call]
     plain.load_state_dict(model.state_dict())
     return plain
 

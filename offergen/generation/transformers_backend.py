@@ -46,7 +46,7 @@ class TransformersBackend:
         model = AutoModelForCausalLM.from_pretrained(
             str(self.checkpoint_dir), dtype=getattr(torch, self.dtype)
         )
-        model.eval()
+        model.eval()  # type: ignore[no-untyped-call]
         self._model = model
 
     def generate(self, prompt: str, params: GenerationParams) -> GenerationResult:

@@ -30,6 +30,7 @@ def _generate(client: TestClient, merchant: dict[str, str], **over: object) -> d
             "value": 5,
             "unit": "percent",
             "min_spend": 50,
+            "valid_until": "2026-12-31",
         },
         "customer": {"segment": "young professionals", "interests": ["coffee"]},
         "channel": "sms",

@@ -9,7 +9,8 @@ from offergen.generation.prepare import gguf_path, is_prepared, load_gguf, prepa
 from offergen.generation.profiles import load_profile
 
 PROMPTS = [
-    "FreshMart (grocery) marketing archive.\nTerms: 5% cashback; min spend $50\nChannel: sms\nCopy:",
+    "FreshMart (grocery) marketing archive.\n"
+    "Terms: 5% cashback; min spend $50\nChannel: sms\nCopy:",
     "The capital of France is",
 ]
 
@@ -28,7 +29,9 @@ def test_checkpoint_matches_gguf_greedy_output(prepared_settings: Settings) -> N
     tok = AutoTokenizer.from_pretrained(str(checkpoint))
     for prompt in PROMPTS:
         ids = tok(prompt, return_tensors="pt")
-        assert ids["input_ids"].tolist() == gguf_tok(prompt, return_tensors="pt")["input_ids"].tolist()
+        assert (
+            ids["input_ids"].tolist() == gguf_tok(prompt, return_tensors="pt")["input_ids"].tolist()
+        )
         with torch.inference_mode():
             a = gguf_model.generate(**ids, max_new_tokens=24, do_sample=False)
             b = converted.generate(**ids, max_new_tokens=24, do_sample=False)

@@ -16,7 +16,7 @@ def test_embedded_profile_loads(repo_root: Path) -> None:
 
 
 def test_unknown_profile_names_the_available_ones(repo_root: Path) -> None:
-    with pytest.raises(NotFoundError, match="available: .*embedded"):
+    with pytest.raises(NotFoundError, match=r"available: .*embedded"):
         load_profile(repo_root / "models", "gpt-17")
 
 

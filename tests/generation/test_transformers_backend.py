@@ -51,7 +51,9 @@ def test_same_seed_same_text(backend: TransformersBackend) -> None:
 @pytest.mark.model
 def test_greedy_is_deterministic_without_seed(backend: TransformersBackend) -> None:
     params = GenerationParams(n=1, max_new_tokens=12, temperature=0)
-    assert backend.generate(PROMPT, params).completions == backend.generate(PROMPT, params).completions
+    assert (
+        backend.generate(PROMPT, params).completions == backend.generate(PROMPT, params).completions
+    )
 
 
 def test_generate_before_warm_up_fails_clearly(tmp_path: Path) -> None:
