@@ -7,6 +7,7 @@ retrieve -> render -> generate -> guard -> release + audit. A blocked variant is
 from __future__ import annotations
 
 import logging
+import math
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -112,18 +113,24 @@ class Pipeline:
         )
         released: list[_Candidate] = []
         held: list[_Candidate] = []
+        seen: set[str] = set()
         for attempt in range(1, self.max_attempts + 1):
             wanted = request.variants - len(released)
             if wanted <= 0:
                 break
+            n = min(16, math.ceil(wanted * self.profile.oversample))
+            seed = None if params.seed is None else params.seed + attempt - 1
             with _timed(timings, "generate_ms"):
-                seed = None if params.seed is None else params.seed + attempt - 1
                 result = self.backend.generate(
-                    prompt.text, params.model_copy(update={"n": wanted, "seed": seed})
+                    prompt.text, params.model_copy(update={"n": n, "seed": seed})
                 )
             with _timed(timings, "guard_ms"):
                 for completion in result.completions:
-                    candidate = self._judge(completion, guard, ctx, attempt)
+                    text = completion.text.strip()
+                    if text in seen:  # a repeated text is not another variant
+                        continue
+                    seen.add(text)
+                    candidate = self._judge(text, completion, guard, ctx, attempt)
                     (released if candidate.released else held).append(candidate)
 
         # Released variants first; fill up with the held ones so reviewers see what was blocked.
@@ -185,8 +192,9 @@ class Pipeline:
         )
 
     @staticmethod
-    def _judge(completion: Completion, guard: Guard, ctx: CheckContext, attempt: int) -> _Candidate:
-        text = completion.text.strip()
+    def _judge(
+        text: str, completion: Completion, guard: Guard, ctx: CheckContext, attempt: int
+    ) -> _Candidate:
         result = guard.check(text, ctx)
         findings = list(result.findings)
         if completion.finish_reason == "length":

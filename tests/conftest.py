@@ -66,7 +66,7 @@ def repo_root() -> Path:
     return Path(__file__).resolve().parent.parent
 
 
-MakePipeline = Callable[[list[str]], tuple[Pipeline, ScriptedBackend]]
+MakePipeline = Callable[..., tuple[Pipeline, ScriptedBackend]]
 
 
 @pytest.fixture(scope="module")
@@ -83,14 +83,16 @@ def make_pipeline(small_kb: tuple[KnowledgeBase, Path], tmp_path: Path) -> MakeP
     kb, index_dir = small_kb
     repo_root = Path(__file__).resolve().parent.parent
 
-    def make(texts: list[str]) -> tuple[Pipeline, ScriptedBackend]:
+    def make(texts: list[str], oversample: float = 1.0) -> tuple[Pipeline, ScriptedBackend]:
         backend = ScriptedBackend(texts)
         pipeline = Pipeline(
             kb=kb,
             retriever=FaissRetriever(index_dir, kb, HashingEmbedder()),
             renderer=JinjaPromptRenderer(repo_root / "prompts"),
             backend=backend,
-            profile=load_profile(repo_root / "models", "embedded"),
+            profile=load_profile(repo_root / "models", "embedded").model_copy(
+                update={"oversample": oversample}
+            ),
             guards={
                 j: Guard.load(repo_root / "guardrails", f"{j.value.lower()}-default")
                 for j in Jurisdiction

@@ -55,6 +55,21 @@ def test_releases_clean_copy_and_regenerates_blocked(
     )
 
 
+def test_oversamples_and_drops_repeated_texts(
+    make_pipeline: MakePipeline, small_kb: tuple[KnowledgeBase, Path]
+) -> None:
+    req = _request(small_kb[0], variants=2)
+    name = req.offer.merchant
+    same = f"Get 10% cashback at {name}."
+    pipeline, backend = make_pipeline(
+        [same, same, same, "Get 50% back.", same, f"10% back at {name}, today."], oversample=2.5
+    )
+    resp = pipeline.generate(req, "req-5")
+    assert [c[1].n for c in backend.calls] == [5, 3]  # ceil(2 * 2.5), then ceil(1 * 2.5)
+    assert [v.text for v in resp.variants] == [same, f"10% back at {name}, today."]
+    assert all(v.released for v in resp.variants)
+
+
 def test_blocked_variants_are_data_with_findings(
     make_pipeline: MakePipeline, small_kb: tuple[KnowledgeBase, Path]
 ) -> None:

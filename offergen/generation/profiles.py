@@ -38,6 +38,12 @@ class ModelProfile(_Strict):
     checkpoint: str = Field(pattern=r"^[A-Za-z0-9_.-]+$", description="folder under models/")
     dtype: Literal["bfloat16", "float32"] = "bfloat16"
     sampling: Sampling = Sampling()
+    oversample: float = Field(
+        default=1.0,
+        ge=1,
+        le=8,
+        description="candidates generated per missing variant in each round (batching is cheap)",
+    )
 
     def checkpoint_dir(self, checkpoints_dir: Path) -> Path:
         return checkpoints_dir / self.checkpoint

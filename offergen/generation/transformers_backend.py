@@ -67,7 +67,7 @@ class TransformersBackend:
             "pad_token_id": tok.pad_token_id,
         }
         if sample:
-            kwargs.update(temperature=params.temperature, top_p=params.top_p, top_k=0)
+            kwargs.update(temperature=params.temperature, top_p=params.top_p, top_k=50)
         if params.stop:
             kwargs.update(stop_strings=list(params.stop), tokenizer=tok)
         with self._lock, torch.inference_mode():
