@@ -13,10 +13,10 @@ import time
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
-from offergen.config import Settings  # noqa: E402
-from offergen.generation.base import GenerationParams  # noqa: E402
-from offergen.generation.profiles import load_profile  # noqa: E402
-from offergen.generation.transformers_backend import TransformersBackend  # noqa: E402
+from offergen.config import Settings
+from offergen.generation.base import GenerationParams
+from offergen.generation.profiles import load_profile
+from offergen.generation.transformers_backend import TransformersBackend
 
 PROMPT = (
     "FreshMart (grocery) marketing archive.\n"

@@ -14,9 +14,9 @@ import time
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
-from offergen.config import Settings  # noqa: E402
-from offergen.pipeline import build_pipeline  # noqa: E402
-from offergen.schemas import GenerateRequest  # noqa: E402
+from offergen.config import Settings
+from offergen.pipeline import build_pipeline
+from offergen.schemas import GenerateRequest
 
 OFFERS = [
     ("m_freshmart", "sms", {"kind": "cashback", "value": 5, "unit": "percent", "min_spend": 50}),
