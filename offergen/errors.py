@@ -21,3 +21,11 @@ class NotReadyError(OffergenError):
 
 class BackendError(OffergenError):
     """The generation backend failed to produce text."""
+
+
+class InvalidInputError(OffergenError):
+    """A well-formed request whose content may not be processed (e.g. PII in free text)."""
+
+    def __init__(self, message: str, fields: list[tuple[str, str]]) -> None:
+        super().__init__(message)
+        self.fields = fields  # (field path, reason); never the submitted value

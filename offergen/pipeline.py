@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from offergen.config import Settings
+from offergen.errors import InvalidInputError, NotFoundError
 from offergen.generation.base import Backend, Completion, GenerationParams
 from offergen.generation.factory import make_backend
 from offergen.generation.profiles import ModelProfile, load_profile
@@ -33,6 +34,8 @@ from offergen.schemas import (
     GenerateRequest,
     GenerateResponse,
     Jurisdiction,
+    Merchant,
+    MerchantRule,
     ModelInfo,
     PromptInfo,
     Severity,
@@ -63,6 +66,7 @@ class Pipeline:
     backend: Backend
     profile: ModelProfile
     guards: dict[Jurisdiction, Guard]
+    screen: Guard
     audit: AuditStore
     template: str
     retrieve_k: int
@@ -84,7 +88,16 @@ class Pipeline:
 
     def generate(self, request: GenerateRequest, request_id: str) -> GenerateResponse:
         timings: dict[str, float] = {}
+        if request.model not in (None, self.profile.name):
+            raise NotFoundError(
+                f"model '{request.model}' is not served here; this service runs "
+                f"'{self.profile.name}'"
+            )
         merchant = self.kb.merchant(request.merchant_id)
+        ctx = CheckContext(
+            offer=request.offer, channel=request.channel, jurisdiction=request.jurisdiction
+        )
+        self._screen(request, ctx)
 
         with _timed(timings, "retrieve_ms"):
             query = offer_query(request.offer, request.channel, request.customer.segment)
@@ -106,11 +119,8 @@ class Pipeline:
                 self._variables(request, merchant, rules, examples),
             )
 
-        params = self._params(request, prompt)
+        params = self._params(prompt)
         guard = self.guards[request.jurisdiction]
-        ctx = CheckContext(
-            offer=request.offer, channel=request.channel, jurisdiction=request.jurisdiction
-        )
         released: list[_Candidate] = []
         held: list[_Candidate] = []
         seen: set[str] = set()
@@ -154,11 +164,28 @@ class Pipeline:
             timings_ms={k: round(v, 1) for k, v in timings.items()},
         )
 
+    def _screen(self, request: GenerateRequest, ctx: CheckContext) -> None:
+        """Reject free text that carries personal data before it can reach a prompt or a log."""
+        c = request.customer
+        fields = {"customer.segment": c.segment, "offer.merchant": request.offer.merchant}
+        fields |= {f"customer.interests.{i}": v for i, v in enumerate(c.interests)}
+        problems = [
+            (name, f"contains {f.message} ({f.rule_id})")
+            for name, text in fields.items()
+            for f in self.screen.check(text, ctx).findings
+        ]
+        if problems:
+            raise InvalidInputError(
+                "personal data is not accepted in request text: "
+                + ", ".join(sorted({name for name, _ in problems})),
+                problems,
+            )
+
     def _variables(
         self,
         request: GenerateRequest,
-        merchant: Any,
-        rules: list[Any],
+        merchant: Merchant,
+        rules: list[MerchantRule],
         examples: list[ScoredOffer],
     ) -> dict[str, Any]:
         return {
@@ -179,10 +206,9 @@ class Pipeline:
             "tone": request.tone,
         }
 
-    def _params(self, request: GenerateRequest, prompt: RenderedPrompt) -> GenerationParams:
+    def _params(self, prompt: RenderedPrompt) -> GenerationParams:
         s = self.profile.sampling
         return GenerationParams(
-            n=request.variants,
             max_new_tokens=prompt.max_new_tokens,
             temperature=s.temperature,
             top_p=s.top_p,
@@ -276,6 +302,7 @@ def build_pipeline(settings: Settings, backend: str | None = None) -> Pipeline:
             j: Guard.load(settings.guardrails_dir, f"{j.value.lower()}-default")
             for j in Jurisdiction
         },
+        screen=Guard.load(settings.guardrails_dir, "input-screening"),
         audit=JsonlAuditStore(settings.audit_dir / "audit.jsonl"),
         template=settings.template,
         retrieve_k=settings.retrieve_k,

@@ -97,6 +97,7 @@ def make_pipeline(small_kb: tuple[KnowledgeBase, Path], tmp_path: Path) -> MakeP
                 j: Guard.load(repo_root / "guardrails", f"{j.value.lower()}-default")
                 for j in Jurisdiction
             },
+            screen=Guard.load(repo_root / "guardrails", "input-screening"),
             audit=JsonlAuditStore(tmp_path / "audit.jsonl"),
             template="offer_copy",
             retrieve_k=3,

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from offergen.errors import NotFoundError
+from offergen.errors import InvalidInputError, NotFoundError
 from offergen.retrieval.knowledge_base import KnowledgeBase
 from offergen.schemas import GenerateRequest
 from tests.conftest import MakePipeline
@@ -107,4 +107,29 @@ def test_unknown_merchant_is_not_found(make_pipeline: MakePipeline) -> None:
     )
     with pytest.raises(NotFoundError, match="m_nobody"):
         pipeline.generate(req, "req-4")
+    assert backend.calls == []
+
+
+def test_a_model_this_service_does_not_run_is_not_found(
+    make_pipeline: MakePipeline, small_kb: tuple[KnowledgeBase, Path]
+) -> None:
+    pipeline, backend = make_pipeline([])
+    req = _request(small_kb[0]).model_copy(update={"model": "llama-70b"})
+    with pytest.raises(NotFoundError, match=r"'llama-70b' is not served here; .* 'embedded'"):
+        pipeline.generate(req, "req-6")
+    assert backend.calls == []
+
+
+def test_personal_data_in_request_text_never_reaches_the_model(
+    make_pipeline: MakePipeline, small_kb: tuple[KnowledgeBase, Path]
+) -> None:
+    pipeline, backend = make_pipeline(["x"])
+    req = _request(small_kb[0])
+    customer = req.customer.model_copy(
+        update={"interests": ["golf", "card 4111 1111 1111 1111"], "segment": "call 555-123-4567"}
+    )
+    with pytest.raises(InvalidInputError) as err:
+        pipeline.generate(req.model_copy(update={"customer": customer}), "req-7")
+    assert sorted(f for f, _ in err.value.fields) == ["customer.interests.1", "customer.segment"]
+    assert "4111" not in str(err.value) and "555" not in str(err.value)
     assert backend.calls == []

@@ -16,6 +16,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from offergen.errors import (
     BackendError,
     ConfigError,
+    InvalidInputError,
     NotFoundError,
     NotReadyError,
     OffergenError,
@@ -51,7 +52,7 @@ def _doc(description: str) -> dict[str, Any]:
 PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
     401: _doc("missing or invalid API key"),
     404: _doc("unknown merchant, template or model profile"),
-    422: _doc("the request is malformed; `errors` names each failing field"),
+    422: _doc("the request is malformed or carries personal data; `errors` names each field"),
     500: _doc("unexpected error (no details are returned)"),
     503: _doc("the model and index are still loading"),
 }
@@ -99,6 +100,12 @@ async def _on_validation(request: Request, exc: Exception) -> JSONResponse:
     return problem(request, 422, "Invalid Request", detail, errors=errors)
 
 
+async def _on_invalid_input(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, InvalidInputError)
+    errors = [{"field": f"body.{field}", "message": reason} for field, reason in exc.fields]
+    return problem(request, 422, "Invalid Request", str(exc), errors=errors)
+
+
 async def _on_offergen(request: Request, exc: Exception) -> JSONResponse:
     status, title = next(
         (v for cls, v in _STATUS.items() if isinstance(exc, cls)), (500, "Internal Error")
@@ -124,6 +131,7 @@ async def _on_unexpected(request: Request, exc: Exception) -> JSONResponse:
 
 def install(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _on_validation)
+    app.add_exception_handler(InvalidInputError, _on_invalid_input)
     app.add_exception_handler(OffergenError, _on_offergen)
     app.add_exception_handler(StarletteHTTPException, _on_http)
     app.add_exception_handler(Exception, _on_unexpected)

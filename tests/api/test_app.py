@@ -80,6 +80,16 @@ def test_unknown_field_is_rejected(client: TestClient) -> None:
     assert "Jane" not in r.text
 
 
+def test_pii_in_free_text_is_rejected_without_echo(client: TestClient) -> None:
+    m = client.get("/v1/merchants").json()[0]
+    body = _body(m["id"], m["name"])
+    body["customer"] = {"segment": "reach me at jane.doe@example.com", "interests": ["coffee"]}
+    r = client.post("/v1/offers:generate", json=body)
+    assert r.status_code == 422
+    assert [e["field"] for e in r.json()["errors"]] == ["body.customer.segment"]
+    assert "jane" not in r.text
+
+
 def test_unknown_merchant_is_404(client: TestClient) -> None:
     r = client.post("/v1/offers:generate", json=_body("m_nobody", "Nobody"))
     assert r.status_code == 404
