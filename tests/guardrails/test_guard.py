@@ -104,7 +104,7 @@ def test_default_pack_releases_copy_that_matches_the_terms(pack: str) -> None:
 def test_default_pack_blocks_copy_the_terms_do_not_back() -> None:
     result = Guard.load(GUARDRAILS, "us-default").check(COPY, _ctx(value=5))
     assert not result.released
-    assert [f.rule_id for f in result.findings] == ["numbers.unbacked_percent"]
+    assert [f.rule_id for f in result.findings] == ["numbers.unbacked_reward_percent"]
     assert COPY[result.findings[0].start : result.findings[0].end] == "10%"
 
 

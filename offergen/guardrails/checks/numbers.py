@@ -24,8 +24,19 @@ from offergen.guardrails.text import mask_pattern, mask_spans, normalise
 from offergen.schemas import Finding, OfferTerms, Severity, Unit
 
 Kind = Literal[
-    "date", "amount", "percent", "multiplier", "points", "months", "installments", "number"
+    "date",
+    "reward_amount",
+    "reward_percent",
+    "amount",
+    "percent",
+    "multiplier",
+    "points",
+    "months",
+    "installments",
+    "number",
 ]
+# Kinds that name money, so the currency must be the offer's.
+_MONEY_KINDS = ("amount", "reward_amount")
 KINDS: tuple[str, ...] = get_args(Kind)
 TOLERANCE = 1e-9
 _DATE_FIELDS = ("valid_from", "valid_until")
@@ -52,6 +63,7 @@ class NumbersData(BaseModel):
     merge_tag: str
     number: str
     number_words: dict[str, int]
+    reward_words: list[str] = Field(min_length=1)
     tens_words: dict[str, int]
     months: dict[str, int]
     currencies: CurrencyData
@@ -210,7 +222,7 @@ class NumbersCheck:
                 f"found {surface!r} (date {found}); "
                 + (f"the offer terms back dates: {terms}" if terms else "the offer has no dates"),
             )
-        if mention.kind == "amount" and offer.currency not in mention.currencies:
+        if mention.kind in _MONEY_KINDS and offer.currency not in mention.currencies:
             return self._finding(
                 "currency_mismatch",
                 mention,
@@ -221,7 +233,7 @@ class NumbersCheck:
         backing_values = self._number_backing(mention.kind, offer)
         if any(abs(mention.value - v) <= TOLERANCE for _, v in backing_values):
             return None
-        noun = "numbers" if mention.kind == "number" else f"{mention.kind} values"
+        noun = "numbers" if mention.kind == "number" else f"{mention.kind.replace('_', ' ')} values"
         terms = ", ".join(f"{_fmt(v)} ({label})" for label, v in backing_values)
         return self._finding(
             mention.kind,
@@ -277,6 +289,7 @@ _REQUIRED_GROUPS: dict[str, tuple[frozenset[str], ...]] = {
         frozenset({"first", "second"}),
     ),
     "amount": (frozenset({"num", "cur"}),),
+    "reward_amount": (frozenset({"num", "cur"}),),
 }
 _NUMBER_GROUPS = (frozenset({"num"}), frozenset({"word"}))
 
@@ -361,4 +374,5 @@ def _placeholders(data: NumbersData, months: dict[str, int]) -> dict[str, str]:
         "currency_symbol": f"(?P<cur>{alternation(data.currencies.symbols)})",
         "currency_code": f"(?P<cur>{alternation(data.currencies.codes)})",
         "currency_word": f"(?P<cur>(?i:{alternation(data.currencies.words)}))",
+        "reward_word": rf"(?i:{alternation(data.reward_words)})\b",
     }

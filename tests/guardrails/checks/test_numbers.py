@@ -65,17 +65,17 @@ def _mentions(check: NumbersCheck, text: str) -> list[tuple[str, str, object]]:
         ("Save ten percent now", "percent", "ten percent", 10),
         ("then 19.99% APR", "percent", "19.99%", 19.99),
         ("Save " + FW10 + " now", "percent", FW10, 10),
-        ("Get $5 back", "amount", "$5", 5),
-        ("Get $5.00 back", "amount", "$5.00", 5),
+        ("Get $5 back", "reward_amount", "$5", 5),
+        ("Get $5.00 back", "reward_amount", "$5.00", 5),
         ("Spend $1,000 or more", "amount", "$1,000", 1000),
-        ("Get USD 5 back", "amount", "USD 5", 5),
-        ("Get 5 USD back", "amount", "5 USD", 5),
-        ("Get EUR 15 back", "amount", "EUR 15", 15),
-        ("Get €15 back", "amount", "€15", 15),
-        ("Get 15,50 € back", "amount", "15,50 €", 15.5),
-        ("Get £10 back", "amount", "£10", 10),
-        ("Get 5 dollars back", "amount", "5 dollars", 5),
-        ("Get five dollars back", "amount", "five dollars", 5),
+        ("Get USD 5 back", "reward_amount", "USD 5", 5),
+        ("Get 5 USD back", "reward_amount", "5 USD", 5),
+        ("Get EUR 15 back", "reward_amount", "EUR 15", 15),
+        ("Get €15 back", "reward_amount", "€15", 15),
+        ("Get 15,50 € back", "reward_amount", "15,50 €", 15.5),
+        ("Get £10 back", "reward_amount", "£10", 10),
+        ("Get 5 dollars back", "reward_amount", "5 dollars", 5),
+        ("Get five dollars back", "reward_amount", "five dollars", 5),
         ("Earn 3x points", "multiplier", "3x", 3),
         ("Earn 3X points", "multiplier", "3X", 3),
         ("Earn 3\u00d7 points", "multiplier", "3\u00d7", 3),
@@ -163,11 +163,11 @@ def test_matching_copy_is_clean(numbers: NumbersCheck) -> None:
 
 def test_copy_with_a_different_rate_is_flagged(numbers: NumbersCheck) -> None:
     (finding,) = numbers.check(COPY, _ctx(**{**CASHBACK, "value": 5}))
-    assert finding.rule_id == "numbers.unbacked_percent"
+    assert finding.rule_id == "numbers.unbacked_reward_percent"
     assert COPY[finding.start : finding.end] == "10%"
     assert finding.severity is Severity.block
     assert finding.explanation == (
-        "found '10%' (percent 10); the offer terms back percent values: 5 (value)"
+        "found '10%' (reward_percent 10); the offer terms back reward percent values: 5 (value)"
     )
 
 
@@ -175,7 +175,7 @@ def test_copy_with_a_different_rate_is_flagged(numbers: NumbersCheck) -> None:
     ("text", "terms", "expected"),
     [
         # percent: value (unit percent) and apr_after_intro
-        ("15% back", {}, ["numbers.unbacked_percent"]),
+        ("15% back", {}, ["numbers.unbacked_reward_percent"]),
         ("10 percent back", {}, []),
         ("10.0% back", {}, []),
         (
@@ -219,10 +219,14 @@ def test_copy_with_a_different_rate_is_flagged(numbers: NumbersCheck) -> None:
         ("$5.00 off", {"value": 5, "unit": "amount"}, []),
         ("5 dollars off", {"value": 5, "unit": "amount"}, []),
         ("USD 5 off", {"value": 5, "unit": "amount"}, []),
-        ("$6 off", {"value": 5, "unit": "amount"}, ["numbers.unbacked_amount"]),
-        ("$5 off", {}, ["numbers.unbacked_amount"]),  # 5 is no amount term of a 10% offer
+        ("$6 off", {"value": 5, "unit": "amount"}, ["numbers.unbacked_reward_amount"]),
+        ("$5 off", {}, ["numbers.unbacked_reward_amount"]),  # 5 is no amount term of a 10% offer
+        # The reward must be backed by the reward terms: a $50 min spend does not back "$50 back".
+        ("$50 cash back on $50+", {}, [("numbers.unbacked_reward_amount")]),
+        ("10% off", {"kind": "intro_apr", "apr_after_intro": 10}, []),
+        ("24.99% off", {"apr_after_intro": 24.99}, ["numbers.unbacked_reward_percent"]),
         ("up to $25 back", {"cap": 25}, []),
-        ("up to $25 back", {"cap": 20}, ["numbers.unbacked_amount"]),
+        ("up to $25 back", {"cap": 20}, ["numbers.unbacked_reward_amount"]),
         ("Spend $1,000", {"min_spend": 1000}, []),
         ("$0 annual fee", {"annual_fee": 0}, []),
         ("$0 annual fee", {}, ["numbers.unbacked_amount"]),
@@ -315,7 +319,7 @@ def test_reconciliation(
 def test_every_unbacked_mention_gets_its_own_span(numbers: NumbersCheck) -> None:
     text = "Get 15% back on $40+, plus 2x points, until Jan 5."
     assert _run(numbers, text, **CASHBACK) == [
-        ("numbers.unbacked_percent", "15%"),
+        ("numbers.unbacked_reward_percent", "15%"),
         ("numbers.unbacked_amount", "$40"),
         ("numbers.unbacked_multiplier", "2x"),
         ("numbers.unbacked_date", "Jan 5"),
@@ -326,7 +330,7 @@ def test_every_unbacked_mention_gets_its_own_span(numbers: NumbersCheck) -> None
     ("text", "terms", "explanation"),
     [
         (
-            "15% back",
+            "15% APR",
             {"kind": "intro_apr", "value": 10, "unit": "percent", "apr_after_intro": 24.99},
             "found '15%' (percent 15); the offer terms back percent values: "
             "10 (value), 24.99 (apr_after_intro)",
@@ -390,7 +394,7 @@ def test_allow_bare_numbers() -> None:
 
 def test_allow_bare_numbers_does_not_back_typed_mentions() -> None:
     check = NumbersCheck(NumbersParams(allow_bare_numbers=[15]), Severity.block)
-    assert [r for r, _ in _run(check, "15% back", **CASHBACK)] == ["numbers.unbacked_percent"]
+    assert [r for r, _ in _run(check, "Save 15%", **CASHBACK)] == ["numbers.unbacked_percent"]
 
 
 def test_allow_years_off_flags_a_bare_year() -> None:
@@ -428,4 +432,4 @@ def test_data_pattern_without_the_groups_its_kind_needs_is_a_config_error(
     data.write_text(text.replace("'{currency_symbol}[ \\t]?{num}'", "'[$][0-9]+'"), "utf-8")
     with pytest.raises(ConfigError) as err:
         NumbersCheck(NumbersParams(data_file=data), Severity.block)
-    assert "mentions[1].patterns[0]: amount patterns need the groups cur+num" in str(err.value)
+    assert "mentions[3].patterns[0]: amount patterns need the groups cur+num" in str(err.value)
