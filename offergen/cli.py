@@ -173,37 +173,57 @@ def kb_seed(
 
 @guard_app.command("check")
 def guard_check(
-    input: Annotated[Path, typer.Option(help="JSONL: {text, channel, jurisdiction, offer}")],
+    input: Annotated[
+        Path | None, typer.Option(help="JSONL, one {text, channel, jurisdiction, offer} a line")
+    ] = None,
+    text: Annotated[str | None, typer.Option(help="one text to guard (instead of --input)")] = None,
+    offer: Annotated[Path | None, typer.Option(help="OfferTerms JSON file, with --text")] = None,
+    channel: Annotated[str, typer.Option(help="sms, push, email or in_app, with --text")] = "sms",
+    jurisdiction: Annotated[str, typer.Option(help="US or EU, with --text")] = "US",
+    policy: Annotated[
+        str | None, typer.Option(help="policy pack [default: <jurisdiction>-default]")
+    ] = None,
 ) -> None:
-    """Guard each line of INPUT; writes one {released, text, findings} JSON object per line."""
+    """Guard texts; writes one {released, text, findings, policy} JSON object per case, in order."""
     from offergen.guardrails.base import CheckContext
-    from offergen.guardrails.guard import Guard
+    from offergen.guardrails.packs import Packs, default_pack
+    from offergen.guardrails.verdict import verdict
     from offergen.schemas import GuardCase
 
     settings = _settings()
-    # Validate every line before guarding any, so a bad file produces no partial output.
+    # Validate every case before guarding any, so a bad file produces no partial output.
     cases: list[GuardCase] = []
-    for n, line in _lines(input):
+    if (input is None) == (text is None):
+        _fail("give either --input FILE or --text TEXT (with --offer FILE)")
+    if input is not None:
+        for n, line in _lines(input):
+            try:
+                cases.append(GuardCase.model_validate_json(line))
+            except ValidationError as exc:
+                _fail(f"{input}:{n}: {_problems(exc)}")
+    else:
+        if offer is None:
+            _fail("--text needs --offer FILE (the OfferTerms the text must agree with)")
         try:
-            cases.append(GuardCase.model_validate_json(line))
+            terms = json.loads(_read(offer))
+            cases.append(
+                GuardCase.model_validate(
+                    {"text": text, "channel": channel, "jurisdiction": jurisdiction, "offer": terms}
+                )
+            )
+        except json.JSONDecodeError as exc:
+            _fail(f"{offer}: not valid JSON: {exc}")
         except ValidationError as exc:
-            _fail(f"{input}:{n}: {_problems(exc)}")
-    guards: dict[str, Guard] = {}
+            _fail(f"invalid case: {_problems(exc)}")
+    packs = Packs(settings.guardrails_dir)
     try:
         for case in cases:
-            pack = f"{case.jurisdiction.value.lower()}-default"
-            if pack not in guards:
-                guards[pack] = Guard.load(settings.guardrails_dir, pack)
+            guard = packs.for_copy(case.jurisdiction, policy)
             ctx = CheckContext(
                 offer=case.offer, channel=case.channel, jurisdiction=case.jurisdiction
             )
-            result = guards[pack].check(case.text, ctx)
-            out = {
-                "released": result.released,
-                "text": result.text if result.released else None,
-                "findings": [f.model_dump(mode="json") for f in result.findings],
-            }
-            typer.echo(json.dumps(out))
+            name = policy or default_pack(case.jurisdiction)
+            typer.echo(verdict(guard.check(case.text, ctx), name).model_dump_json())
     except OffergenError as exc:
         _fail(str(exc))
 

@@ -22,6 +22,8 @@ from offergen.generation.factory import make_backend
 from offergen.generation.profiles import ModelProfile, load_profile
 from offergen.guardrails.base import CheckContext
 from offergen.guardrails.guard import Guard
+from offergen.guardrails.packs import INPUT_SCREENING, Packs, default_pack
+from offergen.guardrails.verdict import verdict
 from offergen.prompting.base import PromptRenderer, RenderedPrompt
 from offergen.prompting.examples import select_examples
 from offergen.prompting.jinja_renderer import JinjaPromptRenderer
@@ -33,7 +35,8 @@ from offergen.schemas import (
     Finding,
     GenerateRequest,
     GenerateResponse,
-    Jurisdiction,
+    GuardCase,
+    GuardVerdict,
     Merchant,
     MerchantRule,
     ModelInfo,
@@ -65,8 +68,7 @@ class Pipeline:
     renderer: PromptRenderer
     backend: Backend
     profile: ModelProfile
-    guards: dict[Jurisdiction, Guard]
-    screen: Guard
+    packs: Packs
     audit: AuditStore
     template: str
     retrieve_k: int
@@ -82,6 +84,7 @@ class Pipeline:
     def warm_up(self) -> None:
         """Load index, embedder, templates and model (seconds to minutes); idempotent."""
         self.renderer.warm_up()
+        self.packs.warm_up()
         self.retriever.warm_up()
         self.backend.warm_up()
         self._ready = True
@@ -94,8 +97,12 @@ class Pipeline:
                 f"'{self.profile.name}'"
             )
         merchant = self.kb.merchant(request.merchant_id)
+        guard = self.packs.for_copy(request.jurisdiction)
         ctx = CheckContext(
-            offer=request.offer, channel=request.channel, jurisdiction=request.jurisdiction
+            offer=request.offer,
+            channel=request.channel,
+            jurisdiction=request.jurisdiction,
+            merchant_rules=tuple(self.kb.rules(merchant.id)),
         )
         self._screen(request, ctx)
 
@@ -120,7 +127,6 @@ class Pipeline:
             )
 
         params = self._params(prompt)
-        guard = self.guards[request.jurisdiction]
         released: list[_Candidate] = []
         held: list[_Candidate] = []
         seen: set[str] = set()
@@ -164,6 +170,13 @@ class Pipeline:
             timings_ms={k: round(v, 1) for k, v in timings.items()},
         )
 
+    def guard(self, case: GuardCase, policy: str | None = None) -> GuardVerdict:
+        """Guard one text outside generation (reviewers, the eval suite, `offergen guard`)."""
+        name = policy or default_pack(case.jurisdiction)
+        guard = self.packs.for_copy(case.jurisdiction, policy)
+        ctx = CheckContext(offer=case.offer, channel=case.channel, jurisdiction=case.jurisdiction)
+        return verdict(guard.check(case.text, ctx), name)
+
     def _screen(self, request: GenerateRequest, ctx: CheckContext) -> None:
         """Reject free text that carries personal data before it can reach a prompt or a log."""
         c = request.customer
@@ -172,7 +185,7 @@ class Pipeline:
         problems = [
             (name, f"contains {f.message} ({f.rule_id})")
             for name, text in fields.items()
-            for f in self.screen.check(text, ctx).findings
+            for f in self.packs.get(INPUT_SCREENING).check(text, ctx).findings
         ]
         if problems:
             raise InvalidInputError(
@@ -298,11 +311,7 @@ def build_pipeline(settings: Settings, backend: str | None = None) -> Pipeline:
             profile, settings.checkpoints_dir, backend=backend, threads=settings.torch_threads
         ),
         profile=profile,
-        guards={
-            j: Guard.load(settings.guardrails_dir, f"{j.value.lower()}-default")
-            for j in Jurisdiction
-        },
-        screen=Guard.load(settings.guardrails_dir, "input-screening"),
+        packs=Packs(settings.guardrails_dir),
         audit=JsonlAuditStore(settings.audit_dir / "audit.jsonl"),
         template=settings.template,
         retrieve_k=settings.retrieve_k,

@@ -205,3 +205,18 @@ class GuardCase(Strict):
     channel: Channel
     jurisdiction: Jurisdiction = Jurisdiction.US
     offer: OfferTerms
+
+
+class GuardCheckRequest(GuardCase):
+    """`POST /v1/guard/check`: a guard case, optionally against a named policy pack."""
+
+    policy: str | None = Field(default=None, pattern=r"^[a-z0-9_.-]+$")
+
+
+class GuardVerdict(BaseModel):
+    """What the guard decided about one text: the released text (fixes applied) or null."""
+
+    released: bool
+    text: str | None
+    findings: list[Finding]
+    policy: str

@@ -13,14 +13,13 @@ os.environ["TRANSFORMERS_OFFLINE"] = "1"
 
 from offergen.config import Settings
 from offergen.generation.profiles import load_profile
-from offergen.guardrails.guard import Guard
+from offergen.guardrails.packs import Packs
 from offergen.pipeline import Pipeline
 from offergen.prompting.jinja_renderer import JinjaPromptRenderer
 from offergen.retrieval.demo_kb import generate_demo_kb
 from offergen.retrieval.faiss_index import FaissRetriever, build_index
 from offergen.retrieval.hashing_embedder import HashingEmbedder
 from offergen.retrieval.knowledge_base import KnowledgeBase
-from offergen.schemas import Jurisdiction
 from offergen.store.jsonl_audit import JsonlAuditStore
 from tests.doubles import ScriptedBackend
 
@@ -93,11 +92,7 @@ def make_pipeline(small_kb: tuple[KnowledgeBase, Path], tmp_path: Path) -> MakeP
             profile=load_profile(repo_root / "models", "embedded").model_copy(
                 update={"oversample": oversample}
             ),
-            guards={
-                j: Guard.load(repo_root / "guardrails", f"{j.value.lower()}-default")
-                for j in Jurisdiction
-            },
-            screen=Guard.load(repo_root / "guardrails", "input-screening"),
+            packs=Packs(repo_root / "guardrails"),
             audit=JsonlAuditStore(tmp_path / "audit.jsonl"),
             template="offer_copy",
             retrieve_k=3,

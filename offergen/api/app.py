@@ -12,7 +12,7 @@ from fastapi import FastAPI, Request, Response
 from offergen import __version__
 from offergen.api import errors
 from offergen.api.auth import KeyChecker, check_keys_configured
-from offergen.api.routes import health, merchants, offers
+from offergen.api.routes import guard, health, merchants, offers
 from offergen.api.service import Service
 from offergen.config import Settings
 from offergen.pipeline import build_pipeline
@@ -53,6 +53,6 @@ def create_app(settings: Settings | None = None, service: Service | None = None)
         response.headers["X-Request-ID"] = rid
         return response
 
-    for router in (health.router, merchants.router, offers.router):
+    for router in (health.router, merchants.router, offers.router, guard.router):
         app.include_router(router)
     return app

@@ -6,7 +6,7 @@ from typing import ClassVar, Protocol
 
 from pydantic import BaseModel, ConfigDict
 
-from offergen.schemas import Channel, Finding, Jurisdiction, OfferTerms, Severity
+from offergen.schemas import Channel, Finding, Jurisdiction, MerchantRule, OfferTerms, Severity
 
 
 class CheckContext(BaseModel):
@@ -17,6 +17,10 @@ class CheckContext(BaseModel):
     offer: OfferTerms
     channel: Channel
     jurisdiction: Jurisdiction
+    # This merchant's rules from the knowledge base (banned / required phrases, channel rules).
+    merchant_rules: tuple[MerchantRule, ...] = ()
+    # Secret markers placed in the prompt; one showing up in the output means the prompt leaked.
+    canaries: tuple[str, ...] = ()
 
 
 class CheckParams(BaseModel):
@@ -34,3 +38,13 @@ class Check(Protocol):
     def __init__(self, params: CheckParams, severity: Severity) -> None: ...
 
     def check(self, text: str, ctx: CheckContext) -> list[Finding]: ...
+
+
+class Fixer(Protocol):
+    """A check that can repair its own `fix` findings (e.g. insert a missing disclosure).
+
+    A fix only adds required wording; it never rewrites the model's claims. The guard re-runs every
+    check on the fixed text, so a fix that breaks a channel limit is caught there.
+    """
+
+    def fix(self, text: str, findings: list[Finding], ctx: CheckContext) -> str: ...

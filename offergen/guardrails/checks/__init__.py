@@ -1,5 +1,9 @@
 """Built-in checks, one per module; importing this package registers each of them."""
 
-from offergen.guardrails.checks import numbers, pii
+import importlib
+import pkgutil
 
-__all__ = ["numbers", "pii"]
+# Every module here is a check: importing it runs its @register decorator, so adding a check is
+# adding a file.
+for _module in pkgutil.iter_modules(__path__):
+    importlib.import_module(f"{__name__}.{_module.name}")

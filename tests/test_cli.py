@@ -1,0 +1,76 @@
+"""The command line as a user runs it (typer's runner, real settings and data)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from offergen.cli import app
+from offergen.config import Settings
+
+runner = CliRunner()
+OFFER = {"kind": "cashback", "merchant": "FreshMart", "value": 10, "unit": "percent"}
+
+
+@pytest.mark.parametrize(
+    "args",
+    [[], ["serve"], ["generate"], ["merchants"], ["model", "prepare"], ["kb", "seed"],
+     ["guard", "check"]],
+)  # fmt: skip
+def test_help_everywhere(args: list[str]) -> None:
+    result = runner.invoke(app, [*args, "--help"])
+    assert result.exit_code == 0, result.output
+    assert "Usage" in result.output
+
+
+def test_merchants_as_json(prepared_settings: Settings) -> None:
+    env = {"OFFERGEN_DATA_DIR": str(prepared_settings.data_dir)}
+    result = runner.invoke(app, ["merchants", "--format", "json"], env=env)
+    assert result.exit_code == 0, result.output
+    merchants = json.loads(result.output)
+    assert len(merchants) >= 60
+    assert {"id", "name", "category"} <= set(merchants[0])
+
+
+def test_guard_check_input_file_one_line_out_per_line_in_order(tmp_path: Path) -> None:
+    cases = [
+        {"text": "10% cash back at FreshMart. Terms apply.", "channel": "email", "offer": OFFER},
+        {"text": "30% cash back at FreshMart.", "channel": "email", "offer": OFFER},
+    ]
+    path = tmp_path / "cases.jsonl"
+    path.write_text("".join(json.dumps(c) + "\n" for c in cases))
+    result = runner.invoke(app, ["guard", "check", "--input", str(path)])
+    assert result.exit_code == 0, result.output
+    out = [json.loads(line) for line in result.output.splitlines()]
+    assert [o["released"] for o in out] == [True, False]
+    assert out[1]["text"] is None and out[1]["findings"]
+
+
+def test_guard_check_bad_line_names_it_and_guards_nothing(tmp_path: Path) -> None:
+    good = {"text": "10% back", "channel": "email", "offer": OFFER}
+    path = tmp_path / "cases.jsonl"
+    path.write_text(json.dumps(good) + "\n" + json.dumps({**good, "channel": "fax"}) + "\n")
+    result = runner.invoke(app, ["guard", "check", "--input", str(path)])
+    assert result.exit_code == 2
+    assert f"{path}:2: channel" in result.output
+    assert '"released"' not in result.output
+
+
+def test_guard_check_single_text(tmp_path: Path) -> None:
+    offer = tmp_path / "offer.json"
+    offer.write_text(json.dumps(OFFER))
+    args = ["guard", "check", "--text", "10% cash back. Terms apply.", "--offer", str(offer)]
+    result = runner.invoke(app, [*args, "--channel", "email", "--policy", "eu-default"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["policy"] == "eu-default"
+
+
+def test_generate_rejects_a_bad_request_file_clearly(tmp_path: Path) -> None:
+    path = tmp_path / "req.json"
+    path.write_text(json.dumps({"merchant_id": "m_x", "channel": "sms"}))
+    result = runner.invoke(app, ["generate", "--request", str(path)])
+    assert result.exit_code == 2
+    assert "offer: Field required" in result.output
