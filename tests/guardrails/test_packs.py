@@ -25,6 +25,6 @@ def test_a_named_policy_overrides_the_default() -> None:
 
 def test_unknown_policy_is_not_found_and_lists_the_packs() -> None:
     with pytest.raises(
-        NotFoundError, match="unknown policy pack 'strict'; available: .*us-default"
+        NotFoundError, match=r"unknown policy pack 'strict'; available: .*us-default"
     ):
         Packs(GUARDRAILS).for_copy(Jurisdiction.US, "strict")
