@@ -6,7 +6,13 @@ import re
 
 import pytest
 
-from offergen.guardrails.text import MASK_CHAR, mask_pattern, mask_spans, normalise
+from offergen.guardrails.text import (
+    MASK_CHAR,
+    drop_invisible,
+    mask_pattern,
+    mask_spans,
+    normalise,
+)
 
 
 @pytest.mark.parametrize(
@@ -35,3 +41,26 @@ def test_mask_pattern_masks_every_match() -> None:
     masked = mask_pattern("Hi {{a1}} and {{b2}}!", tag)
     assert masked == "Hi " + MASK_CHAR * 6 + " and " + MASK_CHAR * 6 + "!"
     assert not any(ch.isdigit() for ch in masked)
+
+
+@pytest.mark.parametrize("invisible", ["\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u00ad"])
+def test_drop_invisible_maps_spans_back_to_the_original(invisible: str) -> None:
+    raw = f"a{invisible}12{invisible}{invisible}34 x"
+    visible = drop_invisible(raw)
+    assert visible.text == "a1234 x"
+    start = visible.text.index("1234")
+    s, e = visible.span(start, start + 4)
+    assert raw[s:e] == f"12{invisible}{invisible}34"
+
+
+def test_drop_invisible_leaves_other_text_alone() -> None:
+    for raw in ["plain ascii", "caf\u00e9 \u00d7 4\u00a01", ""]:
+        visible = drop_invisible(raw)
+        assert visible.text == raw
+        assert visible.positions is None
+        assert visible.span(1, 3) == (1, 3)
+
+
+def test_normalise_keeps_invisible_characters() -> None:
+    # Existing callers rely on normalise being length-preserving; dropping is a separate step.
+    assert normalise("1\u200b2") == "1\u200b2"

@@ -93,6 +93,68 @@ POSITIVES = [
     ("9 Oak Lane", "pii.street_address", "9 Oak Lane"),
     ("22 Ocean Dr", "pii.street_address", "22 Ocean Dr"),
     ("10 Downing way", "pii.street_address", "10 Downing way"),
+    # lower-case streets, with an abbreviated suffix only
+    ("Visit 123 main st today", "pii.street_address", "123 main st"),
+    ("3 main st", "pii.street_address", "3 main st"),
+    ("ship to 42 ocean ave, apt 3", "pii.street_address", "42 ocean ave"),
+    ("1600 pennsylvania ave nw", "pii.street_address", "1600 pennsylvania ave"),
+    # EU street addresses
+    ("ships free to 12 Rue de Rivoli, 75001 Paris", "pii.street_address", "12 Rue de Rivoli"),
+    ("3 Place de l'Opéra today", "pii.street_address", "3 Place de l'Opéra"),
+    ("Via Roma 12, Milano", "pii.street_address", "Via Roma 12"),
+    ("Calle Mayor 5 Madrid", "pii.street_address", "Calle Mayor 5"),
+    ("Hauptstraße 5 in Berlin", "pii.street_address", "Hauptstraße 5"),
+    ("Karl-Marx-Allee 34", "pii.street_address", "Karl-Marx-Allee 34"),
+    ("Berliner Straße 12", "pii.street_address", "Berliner Straße 12"),
+    ("Kalverstraat 12b Amsterdam", "pii.street_address", "Kalverstraat 12b"),
+    # person names: greeting + capitalised word
+    ("Hi Jane, your 10% cashback is live", "pii.person_name", "Jane"),
+    ("Hello, Priyanka! Save today", "pii.person_name", "Priyanka"),
+    ("Dear Jane Doe, thanks for shopping", "pii.person_name", "Jane Doe"),
+    ("Congrats Zoltan - you earned 10% back", "pii.person_name", "Zoltan"),
+    ("Thanks José for being a member", "pii.person_name", "José"),
+    ("Hey O'Brien, here is 10% back", "pii.person_name", "O'Brien"),
+    ("thank you Kowalczyk", "pii.person_name", "Kowalczyk"),
+    # honorific + capitalised name
+    ("Mrs. Garcia, your reward is ready", "pii.person_name", "Mrs. Garcia"),
+    ("Dear Dr Okafor, enjoy 10% back", "pii.person_name", "Dr Okafor"),
+    ("A note for Mx Rivera", "pii.person_name", "Mx Rivera"),
+    ("Prof. Lindqvist earns double", "pii.person_name", "Prof. Lindqvist"),
+    # listed first name + capitalised surname
+    ("Jane Doe gets 10% back", "pii.person_name", "Jane Doe"),
+    ("Meet Sarah Jones at the counter", "pii.person_name", "Sarah Jones"),
+    ("Our winner: Maria Garcia.", "pii.person_name", "Maria Garcia"),
+    ("Congratulations to Jane Q. Public", "pii.person_name", "Jane Q. Public"),
+    # an ambiguous first name with a listed surname
+    ("June Smith earned 10% back", "pii.person_name", "June Smith"),
+    ("Ask Grace Kelly", "pii.person_name", "Grace Kelly"),
+    # invisible and exotic characters inside a card number: spans cover the original text
+    ("Card 4111\u200b1111 1111 1111 x", "pii.card_number", "4111\u200b1111 1111 1111"),
+    (
+        "Card 4111\u00ad1111\u00ad1111\u00ad1111",
+        "pii.card_number",
+        "4111\u00ad1111\u00ad1111\u00ad1111",
+    ),
+    (
+        "Card 4\u200c1\u200d1\u20601111111111111 x",
+        "pii.card_number",
+        "4\u200c1\u200d1\u20601111111111111",
+    ),
+    ("\ufeff4111 1111 1111 1111", "pii.card_number", "4111 1111 1111 1111"),
+    (
+        "Card 4111\u00a01111\u20091111\u202f1111",
+        "pii.card_number",
+        "4111\u00a01111\u20091111\u202f1111",
+    ),
+    ("Card 4111 \u200b1111 1111 1111", "pii.card_number", "4111 \u200b1111 1111 1111"),
+    ("देवनागरी ४१११ ११११ ११११ ११११", "pii.card_number", "४१११ ११११ ११११ ११११"),
+    (
+        f"full-width with ZWSP {FW_CARD[:4]}\u200b{FW_CARD[4:]}",
+        "pii.card_number",
+        f"{FW_CARD[:4]}\u200b{FW_CARD[4:]}",
+    ),
+    ("SSN 123\u200b-45-6789", "pii.ssn", "123\u200b-45-6789"),
+    ("Call 555\u2011123\u20114567 now", "pii.phone", "555\u2011123\u20114567"),
 ]
 
 NEGATIVES = [
@@ -140,7 +202,49 @@ NEGATIVES = [
     "Save 20 on groceries this week",
     "Spend $20 Main Street rewards",
     "Earn 5% at Main St",
-    "3 main st",
+    "2x points on 3 main dishes",
+    "Spend 50 at the food court",
+    "3 ways to save on the road",
+    "500 sq ft of savings",
+    "Get 2 for 1 at the st patrick's day sale",
+    "Earring 2 for 1",
+    "Pay Via Apple Pay 3x points",
+    "Spend 20 Euro at Piazza Italia 3 stores",
+    "Place Your Order 2 days early",
+    "Via Rail 10% off",
+    # not person names
+    "Hi there, enjoy 10% back",
+    "Hello friend! Your reward is here",
+    "Dear customer, thanks for shopping",
+    "Dear Valued Cardmember,",
+    "Hi all - 10% back this week",
+    "Hi FreshMart fans, save today",
+    "Thanks for shopping at FreshMart",
+    "Hey Coffee Lovers, 10% back",
+    "Hello Summer! Save more",
+    "Hi June, enjoy",
+    "Hi! Enjoy 10% back",
+    "Hey! Save big",
+    "Congrats! You earned 10% back",
+    "Welcome Back, enjoy 10% off",
+    "Don't Miss Out on 10% back",
+    "Grace Period ends soon",
+    "Chase Sapphire cardholders earn more",
+    "Use Bill Pay to earn points",
+    "Max Rewards on every purchase",
+    "May Sale: 10% back",
+    "Rose Gold edition",
+    "Olive Garden gift cards",
+    "Dr Pepper is 2 for 1",
+    "Shop Ann Taylor and Tommy Hilfiger",
+    "Hey Siri, show my offers",
+    "Mark Your Calendar",
+    "Hello Summer Savings Event Starts Now",
+    "hi jane, lower-case names are out of scope",
+    "JANE DOE in capitals is out of scope",
+    "Hi {{first_name}}, your card ending {{card_last4}}",
+    "Dear {{first_name}} {{last_name}},",
+    "Ocean Dr Miami location",
 ]
 
 
@@ -180,6 +284,42 @@ def test_explanation_never_echoes_the_value(
 def test_explanation_says_why_it_fired(pii: PiiCheck, text: str, expected: str) -> None:
     (finding,) = pii.check(text, CTX)
     assert expected in finding.explanation
+
+
+def test_person_name_explanation_names_the_heuristic_not_the_name(pii: PiiCheck) -> None:
+    for text, fragment in [
+        ("Hi Jane,", "after the greeting 'Hi'"),
+        ("Mrs. Garcia", "after the honorific 'Mrs'"),
+        ("Maria Garcia", "listed common first name"),
+    ]:
+        (finding,) = pii.check(text, CTX)
+        assert fragment in finding.explanation
+        assert "Jane" not in finding.explanation and "Garcia" not in finding.explanation
+
+
+@pytest.mark.parametrize(
+    ("merchant", "text"),
+    [
+        ("Jane Doe Bakery", "Jane Doe Bakery: 10% back"),
+        ("Jane Doe Bakery", "Hi Doe Bakery fans"),
+        ("Kowalczyk & Sons", "Thanks Kowalczyk"),
+        ("Mr. Okafor Kitchen", "Mr. Okafor Kitchen says hi"),
+    ],
+)
+def test_the_merchants_own_name_is_not_a_person(pii: PiiCheck, merchant: str, text: str) -> None:
+    ctx = CTX.model_copy(update={"offer": CTX.offer.model_copy(update={"merchant": merchant})})
+    assert pii.check(text, ctx) == []
+    assert pii.check(text, CTX) != []
+
+
+def test_zero_width_text_keeps_every_span_in_the_original(pii: PiiCheck) -> None:
+    text = "\u200bHi\u200b Jane,\u00ad card 4111\u200b1111\u200b1111\u200b1111, SSN 123-45-6789"
+    got = _rules(pii, text)
+    assert got == [
+        ("pii.person_name", "Jane"),
+        ("pii.card_number", "4111\u200b1111\u200b1111\u200b1111"),
+        ("pii.ssn", "123-45-6789"),
+    ]
 
 
 def test_finding_fields(pii: PiiCheck) -> None:
@@ -279,6 +419,12 @@ def test_patterns_come_from_the_data_file(tmp_path: Path) -> None:
             "merge_tag: x\nentities:\n"
             "  a: {message: m, explain: e, patterns: ['[0-9]{9}'], validator: ssn}\n",
             "needs the groups area, group, serial",
+        ),
+        (
+            "merge_tag: x\nentities:\n"
+            "  a: {message: m, explain: e, patterns: ['(?P<value>(?P<name>x))'],"
+            " validator: person_name, options: {brands: []}}\n",
+            "needs ambiguous_first_names",
         ),
         ("merge_tag: x\nentities: {}\nextra: 1\n", "extra"),
     ],
