@@ -237,9 +237,10 @@ class Pipeline:
         result = guard.check(text, ctx)
         findings = list(result.findings)
         if completion.finish_reason == "length":
-            findings.append(_truncated(text))
+            findings.append(_truncated(result.text))
         released = result.released and completion.finish_reason == "stop" and bool(text)
-        return _Candidate(text=text, findings=findings, released=released, attempt=attempt)
+        # result.text carries any disclosure the guard inserted; findings index into it.
+        return _Candidate(text=result.text, findings=findings, released=released, attempt=attempt)
 
     def _audit(
         self,
