@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 from typing import ClassVar, Literal, get_args
@@ -20,11 +20,12 @@ from offergen.errors import ConfigError
 from offergen.guardrails.base import CheckContext, CheckParams
 from offergen.guardrails.datafile import alternation, compile_pattern, default_data_path, load_data
 from offergen.guardrails.registry import register
-from offergen.guardrails.text import mask_pattern, mask_spans, normalise
+from offergen.guardrails.text import drop_invisible, mask_pattern, mask_spans, normalise
 from offergen.schemas import Finding, OfferTerms, Severity, Unit
 
 Kind = Literal[
     "date",
+    "cap_amount",
     "reward_amount",
     "reward_percent",
     "amount",
@@ -36,7 +37,7 @@ Kind = Literal[
     "number",
 ]
 # Kinds that name money, so the currency must be the offer's.
-_MONEY_KINDS = ("amount", "reward_amount")
+_MONEY_KINDS = ("amount", "reward_amount", "cap_amount")
 KINDS: tuple[str, ...] = get_args(Kind)
 TOLERANCE = 1e-9
 _DATE_FIELDS = ("valid_from", "valid_until")
@@ -154,7 +155,9 @@ class NumbersCheck:
 
     def mentions(self, text: str, merchant: str = "") -> list[Mention]:
         """Number mentions in `text` by position; kinds earlier in the data claim text first."""
-        folded = mask_pattern(normalise(text), self._merge_tag)
+        # Invisible characters ("1\u200b0%") must not split a number; spans are mapped back.
+        visible = drop_invisible(normalise(text))
+        folded = mask_pattern(visible.text, self._merge_tag)
         if merchant:
             # Digits in the merchant's own name ("7-Eleven") are not offer numbers.
             merchant_re = re.compile(re.escape(normalise(merchant)), re.IGNORECASE)
@@ -169,6 +172,8 @@ class NumbersCheck:
                 if mention is not None:
                     claimed.append((m.start(), m.end()))
                     found.append(mention)
+        if visible.positions is not None:
+            found = [_moved(m, *visible.span(m.start, m.end)) for m in found]
         return sorted(found, key=lambda x: x.start)
 
     def _parse(self, kind: str, m: re.Match[str]) -> Mention | None:
@@ -290,8 +295,13 @@ _REQUIRED_GROUPS: dict[str, tuple[frozenset[str], ...]] = {
     ),
     "amount": (frozenset({"num", "cur"}),),
     "reward_amount": (frozenset({"num", "cur"}),),
+    "cap_amount": (frozenset({"num", "cur"}),),
 }
 _NUMBER_GROUPS = (frozenset({"num"}), frozenset({"word"}))
+
+
+def _moved(mention: Mention, start: int, end: int) -> Mention:
+    return replace(mention, start=start, end=end)
 
 
 def _require_groups(path: Path, where: str, kind: str, pattern: re.Pattern[str]) -> None:

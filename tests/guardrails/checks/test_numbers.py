@@ -226,7 +226,10 @@ def test_copy_with_a_different_rate_is_flagged(numbers: NumbersCheck) -> None:
         ("10% off", {"kind": "intro_apr", "apr_after_intro": 10}, []),
         ("24.99% off", {"apr_after_intro": 24.99}, ["numbers.unbacked_reward_percent"]),
         ("up to $25 back", {"cap": 25}, []),
-        ("up to $25 back", {"cap": 20}, ["numbers.unbacked_reward_amount"]),
+        ("up to $25 back", {"cap": 20}, ["numbers.unbacked_cap_amount"]),
+        ("up to $50 back on $50+", {"cap": 25}, ["numbers.unbacked_cap_amount"]),
+        ("earn up to $25", {"cap": 25}, []),
+        ("max $10 off", {"value": 10, "unit": "amount"}, []),
         ("Spend $1,000", {"min_spend": 1000}, []),
         ("$0 annual fee", {"annual_fee": 0}, []),
         ("$0 annual fee", {}, ["numbers.unbacked_amount"]),
@@ -432,4 +435,10 @@ def test_data_pattern_without_the_groups_its_kind_needs_is_a_config_error(
     data.write_text(text.replace("'{currency_symbol}[ \\t]?{num}'", "'[$][0-9]+'"), "utf-8")
     with pytest.raises(ConfigError) as err:
         NumbersCheck(NumbersParams(data_file=data), Severity.block)
-    assert "mentions[3].patterns[0]: amount patterns need the groups cur+num" in str(err.value)
+    assert "mentions[4].patterns[0]: amount patterns need the groups cur+num" in str(err.value)
+
+
+def test_invisible_characters_do_not_split_a_number(numbers: NumbersCheck) -> None:
+    text = "Get 1\u200b5% back"
+    assert _run(numbers, text, **CASHBACK) == [("numbers.unbacked_reward_percent", "1\u200b5%")]
+    assert _run(numbers, "Get 1\u200b0% back", **CASHBACK) == []
