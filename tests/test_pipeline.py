@@ -42,7 +42,8 @@ def test_releases_clean_copy_and_regenerates_blocked(
 
     assert [v.released for v in resp.variants] == [True, True]
     assert [v.attempts for v in resp.variants] == [1, 2]
-    assert resp.variants[1].text == f"10% back at {name}."
+    # The guard inserted the disclosures an SMS needs; the released text is the fixed one.
+    assert resp.variants[1].text == f"10% back at {name}. Terms apply. Reply STOP to opt out."
     # Second round asked only for the one variant still missing, with the next seed.
     assert [c[1].n for c in backend.calls] == [2, 1]
     assert [c[1].seed for c in backend.calls] == [5, 6]
@@ -66,7 +67,8 @@ def test_oversamples_and_drops_repeated_texts(
     )
     resp = pipeline.generate(req, "req-5")
     assert [c[1].n for c in backend.calls] == [5, 3]  # ceil(2 * 2.5), then ceil(1 * 2.5)
-    assert [v.text for v in resp.variants] == [same, f"10% back at {name}, today."]
+    done = " Terms apply. Reply STOP to opt out."
+    assert [v.text for v in resp.variants] == [same + done, f"10% back at {name}, today.{done}"]
     assert all(v.released for v in resp.variants)
 
 
@@ -79,7 +81,7 @@ def test_blocked_variants_are_data_with_findings(
     assert len(backend.calls) == 3  # bounded by max_attempts
     (variant,) = resp.variants
     assert variant.released is False
-    assert {f.check for f in variant.findings} == {"pii", "numbers"}
+    assert {"pii", "numbers"} <= {f.check for f in variant.findings}
 
 
 def test_every_variant_is_audited(

@@ -32,18 +32,31 @@ def _load_error(tmp_path: Path, body: str, name: str = "bad") -> str:
 
 
 @pytest.mark.parametrize("name", ["us-default", "eu-default"])
-def test_default_packs_load_pii_then_numbers(name: str) -> None:
+def test_default_packs_load_every_check_in_order(name: str) -> None:
     pack = load_pack(GUARDRAILS, name)
     assert pack.name == name
     assert pack.path == GUARDRAILS / f"{name}.yaml"
-    assert [entry.spec.type for entry in pack.checks] == ["pii", "numbers"]
+    types = [entry.spec.type for entry in pack.checks]
+    assert types == [
+        "pii",
+        "merge_tags",
+        "numbers",
+        "claims",
+        "fairness",
+        "merchant_rules",
+        "unsafe_output",
+        "disclosures",
+        "channel",
+    ]
     assert isinstance(pack.checks[0].check, PiiCheck)
-    assert isinstance(pack.checks[1].check, NumbersCheck)
-    assert all(entry.spec.severity is Severity.block for entry in pack.checks)
+    assert isinstance(pack.checks[2].check, NumbersCheck)
+    # Only required wording is repaired by code; everything else holds the copy.
+    fixes = [e.spec.type for e in pack.checks if e.spec.severity is Severity.fix]
+    assert fixes == ["disclosures"]
     assert all(entry.spec.enabled for entry in pack.checks)
     # Each check says which regulation or policy it encodes.
     assert all(entry.spec.source for entry in pack.checks)
-    assert [entry.position for entry in pack.checks] == ["checks[0]", "checks[1]"]
+    assert [entry.position for entry in pack.checks] == [f"checks[{i}]" for i in range(9)]
 
 
 def test_list_packs_names_only_top_level_yaml(tmp_path: Path) -> None:
