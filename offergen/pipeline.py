@@ -22,7 +22,7 @@ from offergen.generation.factory import make_backend
 from offergen.generation.profiles import ModelProfile, load_profile
 from offergen.guardrails.base import CheckContext
 from offergen.guardrails.guard import Guard
-from offergen.guardrails.packs import INPUT_SCREENING, Packs, default_pack
+from offergen.guardrails.packs import INPUT_SCREENING, KB_SCREENING, Packs, default_pack
 from offergen.guardrails.verdict import verdict
 from offergen.prompting.base import PromptRenderer, RenderedPrompt
 from offergen.prompting.examples import select_examples
@@ -113,11 +113,15 @@ class Pipeline:
                 merchant.id, query, self.retrieve_k * 10, channel=request.channel
             )
             chosen = select_examples(
-                [c.offer for c in candidates], request.offer, merchant.id, self.retrieve_k
+                [c.offer for c in candidates if self._clean(c.offer.id, c.offer.text, ctx)],
+                request.offer,
+                merchant.id,
+                self.retrieve_k,
             )
             scores = {c.offer.id: c.score for c in candidates}
             examples = [ScoredOffer(offer=p, score=scores[p.id]) for p in chosen]
-            rules = self.kb.rules(merchant.id)[: self.rules_k]
+            rules = [r for r in ctx.merchant_rules if self._clean(r.id, r.text, ctx)]
+            rules = rules[: self.rules_k]
 
         with _timed(timings, "render_ms"):
             prompt = self.renderer.render(
@@ -176,6 +180,16 @@ class Pipeline:
         guard = self.packs.for_copy(case.jurisdiction, policy)
         ctx = CheckContext(offer=case.offer, channel=case.channel, jurisdiction=case.jurisdiction)
         return verdict(guard.check(case.text, ctx), name)
+
+    def _clean(self, item_id: str, text: str, ctx: CheckContext) -> bool:
+        """Knowledge-base text with instructions, markup or PII never reaches the prompt."""
+        findings = self.packs.get(KB_SCREENING).check(text, ctx).findings
+        if findings:
+            # Ids and rule ids only: the text itself may be the attack (or personal data).
+            log.warning(
+                "kept %s out of the prompt: %s", item_id, ", ".join(f.rule_id for f in findings)
+            )
+        return not findings
 
     def _screen(self, request: GenerateRequest, ctx: CheckContext) -> None:
         """Reject free text that carries personal data before it can reach a prompt or a log."""

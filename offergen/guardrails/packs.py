@@ -11,6 +11,7 @@ from offergen.guardrails.pack import list_packs
 from offergen.schemas import Jurisdiction
 
 INPUT_SCREENING = "input-screening"
+KB_SCREENING = "kb-screening"
 
 
 def default_pack(jurisdiction: Jurisdiction) -> str:
@@ -30,7 +31,7 @@ class Packs:
         return list_packs(self.guardrails_dir)
 
     def warm_up(self) -> None:
-        for name in (*(default_pack(j) for j in Jurisdiction), INPUT_SCREENING):
+        for name in (*(default_pack(j) for j in Jurisdiction), INPUT_SCREENING, KB_SCREENING):
             self.get(name)
 
     def get(self, name: str) -> Guard:
