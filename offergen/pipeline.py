@@ -55,10 +55,9 @@ log = logging.getLogger(__name__)
 
 @dataclass
 class _Candidate:
-    text: str
-    findings: list[Finding]
-    released: bool
-    attempt: int
+    variant: Variant
+    model_text: str  # what the model wrote, before the guard inserted required wording
+    applied_fixes: list[Finding]
 
 
 @dataclass
@@ -151,20 +150,17 @@ class Pipeline:
                         continue
                     seen.add(text)
                     candidate = self._judge(text, completion, guard, ctx, attempt)
-                    (released if candidate.released else held).append(candidate)
+                    (released if candidate.variant.released else held).append(candidate)
 
         # Released variants first; fill up with the held ones so reviewers see what was blocked.
         kept = (released + held)[: request.variants]
-        variants = [
-            Variant(text=c.text, released=c.released, findings=c.findings, attempts=c.attempt)
-            for c in kept
-        ]
+        variants = [c.variant for c in kept]
         sources = [
             Source(id=s.offer.id, kind=SourceKind.past_offer, score=round(s.score, 4))
             for s in examples
         ] + [Source(id=r.id, kind=SourceKind.merchant_rule, score=1.0) for r in rules]
         timings["total_ms"] = sum(timings.values())
-        self._audit(request, request_id, prompt, params, sources, variants)
+        self._audit(request, request_id, prompt, params, sources, kept)
         return GenerateResponse(
             request_id=request_id,
             variants=variants,
@@ -254,7 +250,8 @@ class Pipeline:
             findings.append(_truncated(result.text))
         released = result.released and completion.finish_reason == "stop" and bool(text)
         # result.text carries any disclosure the guard inserted; findings index into it.
-        return _Candidate(text=result.text, findings=findings, released=released, attempt=attempt)
+        variant = Variant(text=result.text, released=released, findings=findings, attempts=attempt)
+        return _Candidate(variant, model_text=text, applied_fixes=result.applied_fixes)
 
     def _audit(
         self,
@@ -263,7 +260,7 @@ class Pipeline:
         prompt: RenderedPrompt,
         params: GenerationParams,
         sources: list[Source],
-        variants: list[Variant],
+        kept: list[_Candidate],
     ) -> None:
         now = datetime.now(UTC)
         self.audit.append(
@@ -281,12 +278,14 @@ class Pipeline:
                     backend=self.backend.name,
                     sampling=params.model_dump(exclude={"n"}),
                     source_ids=[s.id for s in sources],
-                    text=v.text,
-                    released=v.released,
-                    attempts=v.attempts,
-                    findings=v.findings,
+                    text=c.variant.text,
+                    model_text=c.model_text,
+                    applied_fixes=c.applied_fixes,
+                    released=c.variant.released,
+                    attempts=c.variant.attempts,
+                    findings=c.variant.findings,
                 )
-                for i, v in enumerate(variants)
+                for i, c in enumerate(kept)
             ]
         )
 

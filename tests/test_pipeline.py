@@ -98,6 +98,10 @@ def test_every_variant_is_audited(
     assert [r.released for r in records] == [v.released for v in resp.variants]
     assert records[0].source_ids == [s.id for s in resp.sources]
     assert records[0].template_version == resp.prompt.version
+    # The trail keeps what the model wrote and what the guard inserted.
+    assert records[0].model_text == f"Get 10% cashback at {name}."
+    assert records[0].text == f"Get 10% cashback at {name}. Terms apply. Reply STOP to opt out."
+    assert [f.rule_id for f in records[0].applied_fixes]
 
 
 def test_unknown_merchant_is_not_found(make_pipeline: MakePipeline) -> None:

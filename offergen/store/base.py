@@ -25,7 +25,9 @@ class AuditRecord(BaseModel):
     backend: str
     sampling: dict[str, object]
     source_ids: list[str]
-    text: str
+    text: str  # as released (or held), with any wording the guard inserted
+    model_text: str  # as the model wrote it
+    applied_fixes: list[Finding]
     released: bool
     attempts: int
     findings: list[Finding]
