@@ -90,6 +90,7 @@ class Pipeline:
 
     def generate(self, request: GenerateRequest, request_id: str) -> GenerateResponse:
         timings: dict[str, float] = {}
+        self._screen(request)  # before anything can echo a field back in an error
         if request.model not in (None, self.profile.name):
             raise NotFoundError(
                 f"model '{request.model}' is not served here; this service runs "
@@ -103,7 +104,6 @@ class Pipeline:
             jurisdiction=request.jurisdiction,
             merchant_rules=tuple(self.kb.rules(merchant.id)),
         )
-        self._screen(request, ctx)
 
         with _timed(timings, "retrieve_ms"):
             query = offer_query(request.offer, request.channel, request.customer.segment)
@@ -187,11 +187,21 @@ class Pipeline:
             )
         return not findings
 
-    def _screen(self, request: GenerateRequest, ctx: CheckContext) -> None:
-        """Reject free text that carries personal data before it can reach a prompt or a log."""
+    def _screen(self, request: GenerateRequest) -> None:
+        """Reject request text that carries personal data before it can reach a prompt, a log
+        or an error message (a card number fits the merchant_id pattern, for one)."""
         c = request.customer
-        fields = {"customer.segment": c.segment, "offer.merchant": request.offer.merchant}
+        fields = {
+            "merchant_id": request.merchant_id,
+            "customer.segment": c.segment,
+            "offer.merchant": request.offer.merchant,
+            "template": request.template or "",
+            "model": request.model or "",
+        }
         fields |= {f"customer.interests.{i}": v for i, v in enumerate(c.interests)}
+        ctx = CheckContext(
+            offer=request.offer, channel=request.channel, jurisdiction=request.jurisdiction
+        )
         problems = [
             (name, f"contains {f.message} ({f.rule_id})")
             for name, text in fields.items()

@@ -90,6 +90,13 @@ def test_pii_in_free_text_is_rejected_without_echo(client: TestClient) -> None:
     assert "jane" not in r.text
 
 
+def test_card_number_as_merchant_id_is_not_echoed(client: TestClient) -> None:
+    r = client.post("/v1/offers:generate", json=_body("4111111111111111", "X"))
+    assert r.status_code == 422
+    assert [e["field"] for e in r.json()["errors"]] == ["body.merchant_id"]
+    assert "4111" not in r.text
+
+
 def test_unknown_merchant_is_404(client: TestClient) -> None:
     r = client.post("/v1/offers:generate", json=_body("m_nobody", "Nobody"))
     assert r.status_code == 404
