@@ -186,7 +186,7 @@ def guard_check(
 ) -> None:
     """Guard texts; writes one {released, text, findings, policy} JSON object per case, in order."""
     from offergen.guardrails.base import CheckContext
-    from offergen.guardrails.packs import Packs, default_pack
+    from offergen.guardrails.packs import Packs
     from offergen.guardrails.verdict import verdict
     from offergen.schemas import GuardCase
 
@@ -222,8 +222,7 @@ def guard_check(
             ctx = CheckContext(
                 offer=case.offer, channel=case.channel, jurisdiction=case.jurisdiction
             )
-            name = policy or default_pack(case.jurisdiction)
-            typer.echo(verdict(guard.check(case.text, ctx), name).model_dump_json())
+            typer.echo(verdict(guard.check(case.text, ctx), guard.name).model_dump_json())
     except OffergenError as exc:
         _fail(str(exc))
 

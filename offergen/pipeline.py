@@ -22,7 +22,7 @@ from offergen.generation.factory import make_backend
 from offergen.generation.profiles import ModelProfile, load_profile
 from offergen.guardrails.base import CheckContext
 from offergen.guardrails.guard import Guard
-from offergen.guardrails.packs import INPUT_SCREENING, KB_SCREENING, Packs, default_pack
+from offergen.guardrails.packs import INPUT_SCREENING, KB_SCREENING, Packs
 from offergen.guardrails.verdict import verdict
 from offergen.prompting.base import PromptRenderer, RenderedPrompt
 from offergen.prompting.examples import select_examples
@@ -172,10 +172,9 @@ class Pipeline:
 
     def guard(self, case: GuardCase, policy: str | None = None) -> GuardVerdict:
         """Guard one text outside generation (reviewers, the eval suite, `offergen guard`)."""
-        name = policy or default_pack(case.jurisdiction)
         guard = self.packs.for_copy(case.jurisdiction, policy)
         ctx = CheckContext(offer=case.offer, channel=case.channel, jurisdiction=case.jurisdiction)
-        return verdict(guard.check(case.text, ctx), name)
+        return verdict(guard.check(case.text, ctx), guard.name)
 
     def _clean(self, item_id: str, text: str, ctx: CheckContext) -> bool:
         """Knowledge-base text with instructions, markup or PII never reaches the prompt."""
