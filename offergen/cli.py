@@ -23,9 +23,11 @@ app = typer.Typer(help="offergen: guarded offer copy for digital payments.", no_
 model_app = typer.Typer(help="Prepare and inspect model profiles (models/*.yaml).")
 kb_app = typer.Typer(help="The knowledge base: merchants, rules and past offers.")
 guard_app = typer.Typer(help="Run the guardrail policy packs (guardrails/*.yaml) over texts.")
+prompt_app = typer.Typer(help="Inspect and render the prompt templates (prompts/*.j2).")
 app.add_typer(model_app, name="model")
 app.add_typer(kb_app, name="kb")
 app.add_typer(guard_app, name="guard")
+app.add_typer(prompt_app, name="prompt")
 
 
 def _settings(**overrides: Any) -> Settings:
@@ -122,6 +124,68 @@ def merchants(
             typer.echo(f"{m.id:<28} {m.name:<28} {m.category}")
     else:
         _fail(f"unknown format '{format}'; use json or table")
+
+
+@prompt_app.command("list")
+def prompt_list() -> None:
+    """List the templates with their version (hash of template + sidecar) and description."""
+    from offergen.prompting.jinja_renderer import JinjaPromptRenderer
+
+    renderer = JinjaPromptRenderer(_settings().prompts_dir)
+    try:
+        for name in renderer.names():
+            t = renderer.load(name)
+            typer.echo(f"{name:<20} {t.version}  {t.sidecar.style:<10} {t.sidecar.description}")
+    except OffergenError as exc:
+        _fail(str(exc))
+
+
+@prompt_app.command("render")
+def prompt_render(
+    request: Annotated[Path, typer.Option(help="GenerateRequest as a JSON file")],
+    template: Annotated[str | None, typer.Option(help="template from prompts/")] = None,
+    format: Annotated[str, typer.Option("--format", help="text or json")] = "text",
+) -> None:
+    """Print the exact prompt a request gets (no model is loaded), its version and sources."""
+    from offergen.pipeline import build_pipeline
+    from offergen.schemas import GenerateRequest
+
+    try:
+        body = GenerateRequest.model_validate_json(_read(request))
+    except ValidationError as exc:
+        _fail(f"{request}: invalid request: {_problems(exc)}")
+    if template is not None:
+        body = body.model_copy(update={"template": template})
+    try:
+        pipeline = build_pipeline(_settings())
+        pipeline.warm_up(model=False)
+        grounded = pipeline.render(body)
+    except OffergenError as exc:
+        _fail(str(exc))
+    p = grounded.prompt
+    if format == "json":
+        out = {
+            "template": p.template,
+            "version": p.version,
+            "stop": p.stop,
+            "max_new_tokens": p.max_new_tokens,
+            "sources": [s.model_dump(mode="json") for s in grounded.sources],
+            "variables": json.loads(json.dumps(grounded.variables, default=_plain)),
+            "text": p.text,
+        }
+        typer.echo(json.dumps(out, indent=2, ensure_ascii=False))
+    else:
+        typer.echo(
+            f"# template {p.template} version {p.version}; stop {list(p.stop)!r}; "
+            f"max_new_tokens {p.max_new_tokens}"
+        )
+        typer.echo(f"# sources: {', '.join(s.id for s in grounded.sources)}")
+        typer.echo(p.text)
+
+
+def _plain(value: Any) -> Any:
+    """JSON for the pydantic models among template variables."""
+    return value.model_dump(mode="json") if hasattr(value, "model_dump") else str(value)
 
 
 @model_app.command("prepare")

@@ -54,6 +54,16 @@ log = logging.getLogger(__name__)
 
 
 @dataclass
+class Grounded:
+    """A request made ready for the model: its prompt, what went into it, and the guard context."""
+
+    prompt: RenderedPrompt
+    variables: dict[str, Any]
+    sources: list[Source]
+    ctx: CheckContext
+
+
+@dataclass
 class _Candidate:
     variant: Variant
     model_text: str  # what the model wrote, before the guard inserted required wording
@@ -80,54 +90,21 @@ class Pipeline:
     def ready(self) -> bool:
         return self._ready
 
-    def warm_up(self) -> None:
-        """Load index, embedder, templates and model (seconds to minutes); idempotent."""
+    def warm_up(self, model: bool = True) -> None:
+        """Load templates, packs, index and embedder, and the model unless `model` is False
+        (enough to render prompts); idempotent."""
         self.renderer.warm_up()
         self.packs.warm_up()
         self.retriever.warm_up()
-        self.backend.warm_up()
-        self._ready = True
+        if model:
+            self.backend.warm_up()
+            self._ready = True
 
     def generate(self, request: GenerateRequest, request_id: str) -> GenerateResponse:
         timings: dict[str, float] = {}
-        self._screen(request)  # before anything can echo a field back in an error
-        if request.model not in (None, self.profile.name):
-            raise NotFoundError(
-                f"model '{request.model}' is not served here; this service runs "
-                f"'{self.profile.name}'"
-            )
-        merchant = self.kb.merchant(request.merchant_id)
+        grounded = self._ground(request, timings)
+        prompt, ctx = grounded.prompt, grounded.ctx
         guard = self.packs.for_copy(request.jurisdiction)
-        ctx = CheckContext(
-            offer=request.offer,
-            channel=request.channel,
-            jurisdiction=request.jurisdiction,
-            merchant_rules=tuple(self.kb.rules(merchant.id)),
-        )
-
-        with _timed(timings, "retrieve_ms"):
-            query = offer_query(request.offer, request.channel, request.customer.segment)
-            # Over-fetch, then keep the examples whose terms are shaped like this offer's.
-            candidates = self.retriever.retrieve(
-                merchant.id, query, self.retrieve_k * 10, channel=request.channel
-            )
-            chosen = select_examples(
-                [c.offer for c in candidates if self._clean(c.offer.id, c.offer.text, ctx)],
-                request.offer,
-                merchant.id,
-                self.retrieve_k,
-            )
-            scores = {c.offer.id: c.score for c in candidates}
-            examples = [ScoredOffer(offer=p, score=scores[p.id]) for p in chosen]
-            rules = [r for r in ctx.merchant_rules if self._clean(r.id, r.text, ctx)]
-            rules = rules[: self.rules_k]
-
-        with _timed(timings, "render_ms"):
-            prompt = self.renderer.render(
-                request.template or self.template,
-                request.channel,
-                self._variables(request, merchant, rules, examples),
-            )
 
         params = self._params(prompt)
         released: list[_Candidate] = []
@@ -155,20 +132,62 @@ class Pipeline:
         # Released variants first; fill up with the held ones so reviewers see what was blocked.
         kept = (released + held)[: request.variants]
         variants = [c.variant for c in kept]
-        sources = [
-            Source(id=s.offer.id, kind=SourceKind.past_offer, score=round(s.score, 4))
-            for s in examples
-        ] + [Source(id=r.id, kind=SourceKind.merchant_rule, score=1.0) for r in rules]
         timings["total_ms"] = sum(timings.values())
-        self._audit(request, request_id, prompt, params, sources, kept)
+        self._audit(request, request_id, prompt, params, grounded.sources, kept)
         return GenerateResponse(
             request_id=request_id,
             variants=variants,
-            sources=sources,
+            sources=grounded.sources,
             prompt=PromptInfo(template=prompt.template, version=prompt.version),
             model=ModelInfo(id=self.profile.model_id, backend=self.backend.name),
             timings_ms={k: round(v, 1) for k, v in timings.items()},
         )
+
+    def render(self, request: GenerateRequest) -> Grounded:
+        """The exact prompt a request would get, with its sources (`offergen prompt render`)."""
+        return self._ground(request, {})
+
+    def _ground(self, request: GenerateRequest, timings: dict[str, float]) -> Grounded:
+        """Screen the request, retrieve this merchant's examples and rules, render the prompt."""
+        self._screen(request)  # before anything can echo a field back in an error
+        if request.model not in (None, self.profile.name):
+            raise NotFoundError(
+                f"model '{request.model}' is not served here; this service runs "
+                f"'{self.profile.name}'"
+            )
+        merchant = self.kb.merchant(request.merchant_id)
+        ctx = CheckContext(
+            offer=request.offer,
+            channel=request.channel,
+            jurisdiction=request.jurisdiction,
+            merchant_rules=tuple(self.kb.rules(merchant.id)),
+        )
+        with _timed(timings, "retrieve_ms"):
+            query = offer_query(request.offer, request.channel, request.customer.segment)
+            # Over-fetch, then keep the examples whose terms are shaped like this offer's.
+            candidates = self.retriever.retrieve(
+                merchant.id, query, self.retrieve_k * 10, channel=request.channel
+            )
+            chosen = select_examples(
+                [c.offer for c in candidates if self._clean(c.offer.id, c.offer.text, ctx)],
+                request.offer,
+                merchant.id,
+                self.retrieve_k,
+            )
+            scores = {c.offer.id: c.score for c in candidates}
+            examples = [ScoredOffer(offer=p, score=scores[p.id]) for p in chosen]
+            rules = [r for r in ctx.merchant_rules if self._clean(r.id, r.text, ctx)]
+            rules = rules[: self.rules_k]
+        with _timed(timings, "render_ms"):
+            variables = self._variables(request, merchant, rules, examples)
+            prompt = self.renderer.render(
+                request.template or self.template, request.channel, variables
+            )
+        sources = [
+            Source(id=s.offer.id, kind=SourceKind.past_offer, score=round(s.score, 4))
+            for s in examples
+        ] + [Source(id=r.id, kind=SourceKind.merchant_rule, score=1.0) for r in rules]
+        return Grounded(prompt=prompt, variables=variables, sources=sources, ctx=ctx)
 
     def guard(self, case: GuardCase, policy: str | None = None) -> GuardVerdict:
         """Guard one text outside generation (reviewers, the eval suite, `offergen guard`)."""

@@ -74,3 +74,31 @@ def test_generate_rejects_a_bad_request_file_clearly(tmp_path: Path) -> None:
     result = runner.invoke(app, ["generate", "--request", str(path)])
     assert result.exit_code == 2
     assert "offer: Field required" in result.output
+
+
+def test_prompt_list_shows_template_and_version() -> None:
+    result = runner.invoke(app, ["prompt", "list"])
+    assert result.exit_code == 0, result.output
+    name, version, style = result.output.split()[:3]
+    assert (name, len(version), style) == ("offer_copy", 12, "completion")
+
+
+def test_prompt_render_prints_the_exact_prompt(prepared_settings: Settings, tmp_path: Path) -> None:
+    request = {
+        "merchant_id": "m_freshmart",
+        "offer": {"kind": "cashback", "merchant": "FreshMart", "value": 5, "unit": "percent"},
+        "channel": "sms",
+    }
+    path = tmp_path / "req.json"
+    path.write_text(json.dumps(request))
+    env = {"OFFERGEN_DATA_DIR": str(prepared_settings.data_dir)}
+    args = ["prompt", "render", "--request", str(path), "--format", "json"]
+    result = runner.invoke(app, args, env=env)
+    assert result.exit_code == 0, result.output
+    out = json.loads(result.output[result.output.index("{") :])
+    assert out["template"] == "offer_copy" and len(out["version"]) == 12
+    assert out["text"].endswith("Terms: 5% cashback\nChannel: sms\nAudience: general\nCopy:")
+    assert out["variables"]["merchant"]["name"] == "FreshMart"
+    rules = [s["id"] for s in out["sources"] if s["kind"] == "merchant_rule"]
+    assert rules and all(r.startswith("r_freshmart") for r in rules)  # only this merchant's
+    assert any(s["kind"] == "past_offer" for s in out["sources"])

@@ -171,3 +171,13 @@ def test_injected_knowledge_base_text_never_reaches_the_prompt(
     # Only other merchants' shareable offers could remain; none of the poisoned ones is a source.
     assert not {s.id for s in resp.sources} & {p.id for p in offers if p.text == attack}
     assert not [s for s in resp.sources if s.kind == "merchant_rule"]
+
+
+def test_render_shows_the_prompt_without_calling_the_model(
+    make_pipeline: MakePipeline, small_kb: tuple[KnowledgeBase, Path]
+) -> None:
+    pipeline, backend = make_pipeline([])
+    grounded = pipeline.render(_request(small_kb[0]))
+    assert grounded.prompt.text.endswith("Copy:")
+    assert grounded.variables["offer"] == "10% cashback"
+    assert grounded.sources and backend.calls == []
