@@ -8,10 +8,11 @@ from pathlib import Path
 from typing import TypeVar
 
 import yaml
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, Field, ValidationError
 
 from offergen.config import REPO_ROOT
 from offergen.errors import ConfigError
+from offergen.guardrails.base import CheckParams
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -21,6 +22,20 @@ DATA_DIR = REPO_ROOT / "guardrails" / "data"
 def default_data_path(check_name: str) -> Path:
     """The data file a check ships with: guardrails/data/<check>.yaml."""
     return DATA_DIR / f"{check_name}.yaml"
+
+
+class DataParams(CheckParams):
+    """Params of a check that reads guardrails/data/<check>.yaml; `data_file` replaces that file."""
+
+    data_file: Path | None = Field(
+        default=None, description="replaces the check's guardrails/data/<check>.yaml"
+    )
+
+
+def check_data(check_name: str, params: DataParams, model: type[M]) -> tuple[Path, M]:
+    """The data a check runs on: its own file, or the pack's `data_file`, validated."""
+    path = params.data_file or default_data_path(check_name)
+    return path, load_data(path, model)
 
 
 def load_data(path: Path, model: type[M]) -> M:

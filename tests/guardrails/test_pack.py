@@ -154,7 +154,7 @@ def test_unknown_check_names_position_and_valid_checks(tmp_path: Path) -> None:
             "name: bad\ndescription: d\nchecks:\n  - {type: pii, params: {colour: red}}\n",
             "checks[0].params.colour",
             "colour",
-            "entities, allow, data_file",
+            "data_file, entities, allow",
         ),
     ],
 )

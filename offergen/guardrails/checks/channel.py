@@ -8,14 +8,19 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
-from pathlib import Path
 from typing import ClassVar, Literal, NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from offergen.errors import ConfigError
 from offergen.guardrails.base import CheckContext, CheckParams
-from offergen.guardrails.datafile import compile_pattern, default_data_path, load_data
+from offergen.guardrails.datafile import (
+    DataParams,
+    check_data,
+    compile_pattern,
+    default_data_path,
+    load_data,
+)
 from offergen.guardrails.registry import register
 from offergen.schemas import Channel, Finding, Severity
 
@@ -151,15 +156,12 @@ class _Pieces(NamedTuple):
     tags: str  # how merge tags were counted, for the explanation
 
 
-class ChannelParams(CheckParams):
+class ChannelParams(DataParams):
     """The `params:` block of a `channel` entry in a pack."""
 
     sms_segments: int = Field(default=1, ge=1, le=10, description="SMS segments the copy may use")
     max_chars: dict[str, int] = Field(
         default_factory=dict, description="per-channel character limits replacing the data file's"
-    )
-    data_file: Path | None = Field(
-        default=None, description="replaces guardrails/data/channel.yaml"
     )
 
 
@@ -175,8 +177,7 @@ class ChannelCheck:
             raise TypeError(f"expected ChannelParams, got {type(params).__name__}")
         self.params = params
         self.severity = severity
-        path = params.data_file or default_data_path(self.name)
-        data = load_data(path, ChannelData)
+        path, data = check_data(self.name, params, ChannelData)
         self._data = data
         self.alphabet = SmsAlphabet.from_data(data.sms)
         self._limits = data.limits | params.max_chars

@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError,
 
 from offergen.errors import ConfigError
 from offergen.guardrails.base import CheckContext, CheckParams
-from offergen.guardrails.datafile import compile_pattern, default_data_path, load_data
+from offergen.guardrails.datafile import DataParams, check_data, compile_pattern
 from offergen.guardrails.phrases import PhraseMatcher, fold, name_pattern
 from offergen.guardrails.registry import register
 from offergen.schemas import Finding, OfferTerms, Severity
@@ -54,13 +54,12 @@ class ClaimsData(BaseModel):
     rules: list[ClaimRule] = Field(min_length=1)
 
 
-class ClaimsParams(CheckParams):
+class ClaimsParams(DataParams):
     """The `params:` block of a `claims` entry in a pack."""
 
     rules: list[str] | None = Field(
         default=None, description="rule ids to apply (ids in the data file); None = all"
     )
-    data_file: Path | None = Field(default=None, description="replaces guardrails/data/claims.yaml")
 
 
 @dataclass(frozen=True)
@@ -86,8 +85,7 @@ class ClaimsCheck:
             raise TypeError(f"expected ClaimsParams, got {type(params).__name__}")
         self.params = params
         self.severity = severity
-        path = params.data_file or default_data_path(self.name)
-        data = load_data(path, ClaimsData)
+        path, data = check_data(self.name, params, ClaimsData)
         self._merge_tag = compile_pattern(path, "merge_tag", data.merge_tag)
         ids = [r.id for r in data.rules]
         if len(set(ids)) != len(ids):

@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from offergen.errors import ConfigError
 from offergen.guardrails.base import CheckContext, CheckParams
-from offergen.guardrails.datafile import alternation, compile_pattern, default_data_path, load_data
+from offergen.guardrails.datafile import DataParams, alternation, check_data, compile_pattern
 from offergen.guardrails.registry import register
 from offergen.guardrails.text import normalise
 from offergen.schemas import Channel, Finding, Jurisdiction, OfferKind, OfferTerms, Severity
@@ -65,14 +65,11 @@ class DisclosuresData(BaseModel):
     requirements: list[RequirementSpec] = Field(min_length=1)
 
 
-class DisclosuresParams(CheckParams):
+class DisclosuresParams(DataParams):
     """The `params:` block of a `disclosures` entry in a pack."""
 
     skip: list[str] = Field(
         default_factory=list, description="requirement ids this pack does not enforce"
-    )
-    data_file: Path | None = Field(
-        default=None, description="replaces guardrails/data/disclosures.yaml"
     )
 
 
@@ -150,8 +147,7 @@ class DisclosuresCheck:
             raise TypeError(f"expected DisclosuresParams, got {type(params).__name__}")
         self.params = params
         self.severity = severity
-        path = params.data_file or default_data_path(self.name)
-        data = load_data(path, DisclosuresData)
+        path, data = check_data(self.name, params, DisclosuresData)
         ids = [r.id for r in data.requirements]
         duplicates = sorted({i for i in ids if ids.count(i) > 1})
         if duplicates:

@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from offergen.errors import ConfigError
 from offergen.guardrails.base import CheckContext, CheckParams
-from offergen.guardrails.datafile import compile_pattern, default_data_path, load_data
+from offergen.guardrails.datafile import DataParams, check_data, compile_pattern
 from offergen.guardrails.phrases import END, START, PhraseMatcher, fold, name_pattern
 from offergen.guardrails.registry import register
 from offergen.schemas import Finding, Severity
@@ -44,14 +44,11 @@ class FairnessData(BaseModel):
     classes: dict[str, ClassSpec] = Field(min_length=1)
 
 
-class FairnessParams(CheckParams):
+class FairnessParams(DataParams):
     """The `params:` block of a `fairness` entry in a pack."""
 
     classes: list[str] | None = Field(
         default=None, description="protected classes to detect (keys of the data file); None = all"
-    )
-    data_file: Path | None = Field(
-        default=None, description="replaces guardrails/data/fairness.yaml"
     )
 
 
@@ -75,8 +72,7 @@ class FairnessCheck:
             raise TypeError(f"expected FairnessParams, got {type(params).__name__}")
         self.params = params
         self.severity = severity
-        path = params.data_file or default_data_path(self.name)
-        data = load_data(path, FairnessData)
+        path, data = check_data(self.name, params, FairnessData)
         self._merge_tag = compile_pattern(path, "merge_tag", data.merge_tag)
         wanted = params.classes if params.classes is not None else list(data.classes)
         unknown = [c for c in wanted if c not in data.classes]

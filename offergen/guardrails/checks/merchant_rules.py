@@ -19,12 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from offergen.errors import ConfigError
 from offergen.guardrails.base import CheckContext, CheckParams
-from offergen.guardrails.datafile import (
-    alternation,
-    compile_pattern,
-    default_data_path,
-    load_data,
-)
+from offergen.guardrails.datafile import DataParams, alternation, check_data, compile_pattern
 from offergen.guardrails.phrases import fold, phrase_alternation
 from offergen.guardrails.registry import register
 from offergen.guardrails.text import mask_pattern, mask_spans, normalise
@@ -82,15 +77,12 @@ class MerchantRulesData(BaseModel):
     messages: dict[str, str]
 
 
-class MerchantRulesParams(CheckParams):
+class MerchantRulesParams(DataParams):
     """The `params:` block of a `merchant_rules` entry in a pack."""
 
     severity_by_rule: dict[str, Severity] = Field(
         default_factory=dict,
         description="severity per rule id (e.g. required_phrase: fix); others use the pack's",
-    )
-    data_file: Path | None = Field(
-        default=None, description="replaces guardrails/data/merchant_rules.yaml"
     )
 
 
@@ -179,8 +171,7 @@ class MerchantRulesCheck:
                 f"params.severity_by_rule: unknown rule {', '.join(map(repr, unknown))}; "
                 f"valid rules: {', '.join(RULES)}"
             )
-        path = params.data_file or default_data_path(self.name)
-        data = load_data(path, MerchantRulesData)
+        path, data = check_data(self.name, params, MerchantRulesData)
         missing = [r for r in RULES if r not in data.messages]
         if missing:
             raise ConfigError(f"data file {path}: messages: missing {', '.join(missing)}")

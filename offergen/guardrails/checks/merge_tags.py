@@ -7,14 +7,13 @@ classifies double-brace tags and makes sure each piece of text is reported once.
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from typing import ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from offergen.errors import ConfigError
 from offergen.guardrails.base import CheckContext, CheckParams
-from offergen.guardrails.datafile import compile_pattern, default_data_path, load_data
+from offergen.guardrails.datafile import DataParams, check_data, compile_pattern
 from offergen.guardrails.registry import register
 from offergen.guardrails.text import mask_spans, normalise
 from offergen.schemas import Finding, Severity
@@ -41,14 +40,11 @@ class MergeTagsData(BaseModel):
     rules: dict[RuleName, RuleSpec]
 
 
-class MergeTagsParams(CheckParams):
+class MergeTagsParams(DataParams):
     """The `params:` block of a `merge_tags` entry in a pack."""
 
     extra_tags: list[str] = Field(
         default_factory=list, description="tag names allowed on top of the data file's list"
-    )
-    data_file: Path | None = Field(
-        default=None, description="replaces guardrails/data/merge_tags.yaml"
     )
 
 
@@ -64,8 +60,7 @@ class MergeTagsCheck:
             raise TypeError(f"expected MergeTagsParams, got {type(params).__name__}")
         self.params = params
         self.severity = severity
-        path = params.data_file or default_data_path(self.name)
-        data = load_data(path, MergeTagsData)
+        path, data = check_data(self.name, params, MergeTagsData)
         self._rules = data.rules
         missing = [
             r for r in ("unknown_tag", "template_syntax", "malformed") if r not in data.rules

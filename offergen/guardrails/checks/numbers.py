@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from offergen.errors import ConfigError
 from offergen.guardrails.base import CheckContext, CheckParams
-from offergen.guardrails.datafile import alternation, compile_pattern, default_data_path, load_data
+from offergen.guardrails.datafile import DataParams, alternation, check_data, compile_pattern
 from offergen.guardrails.registry import register
 from offergen.guardrails.text import drop_invisible, mask_pattern, mask_spans, normalise
 from offergen.schemas import Finding, OfferTerms, Severity, Unit
@@ -93,7 +93,7 @@ class _Backing:
     unit: Unit | None  # only when the offer's unit is this one
 
 
-class NumbersParams(CheckParams):
+class NumbersParams(DataParams):
     """The `params:` block of a `numbers` entry in a pack."""
 
     allow_bare_numbers: list[float] = Field(
@@ -101,9 +101,6 @@ class NumbersParams(CheckParams):
     )
     allow_years: bool = Field(
         default=True, description="a bare year equal to valid_from/valid_until's year is ok"
-    )
-    data_file: Path | None = Field(
-        default=None, description="replaces guardrails/data/numbers.yaml"
     )
 
 
@@ -119,8 +116,7 @@ class NumbersCheck:
             raise TypeError(f"expected NumbersParams, got {type(params).__name__}")
         self.params = params
         self.severity = severity
-        path = params.data_file or default_data_path(self.name)
-        data = load_data(path, NumbersData)
+        path, data = check_data(self.name, params, NumbersData)
         self._data = data
         self._merge_tag = compile_pattern(path, "merge_tag", data.merge_tag)
         self._words = {k.lower(): v for k, v in (data.number_words | data.tens_words).items()}

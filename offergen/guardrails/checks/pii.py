@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from offergen.errors import ConfigError
 from offergen.guardrails.base import CheckContext, CheckParams
-from offergen.guardrails.datafile import alternation, compile_pattern, default_data_path, load_data
+from offergen.guardrails.datafile import DataParams, alternation, check_data, compile_pattern
 from offergen.guardrails.registry import register
 from offergen.guardrails.text import drop_invisible, mask_pattern, normalise
 from offergen.schemas import Finding, Severity
@@ -258,7 +258,7 @@ class _Detector:
         return hit
 
 
-class PiiParams(CheckParams):
+class PiiParams(DataParams):
     """The `params:` block of a `pii` entry in a pack."""
 
     entities: list[str] | None = Field(
@@ -268,7 +268,6 @@ class PiiParams(CheckParams):
         default_factory=list,
         description="exact values that may appear, e.g. the merchant's public support line",
     )
-    data_file: Path | None = Field(default=None, description="replaces guardrails/data/pii.yaml")
 
 
 @register
@@ -283,8 +282,7 @@ class PiiCheck:
             raise TypeError(f"expected PiiParams, got {type(params).__name__}")
         self.params = params
         self.severity = severity
-        path = params.data_file or default_data_path(self.name)
-        data = load_data(path, PiiData)
+        path, data = check_data(self.name, params, PiiData)
         self._merge_tag = compile_pattern(path, "merge_tag", data.merge_tag)
         wanted = params.entities if params.entities is not None else list(data.entities)
         unknown = [e for e in wanted if e not in data.entities]

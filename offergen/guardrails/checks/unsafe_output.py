@@ -12,7 +12,6 @@ import functools
 import re
 import unicodedata
 from dataclasses import dataclass
-from pathlib import Path
 from typing import ClassVar, Literal
 from urllib.parse import urlsplit
 
@@ -20,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from offergen.errors import ConfigError
 from offergen.guardrails.base import CheckContext, CheckParams
-from offergen.guardrails.datafile import compile_pattern, default_data_path, load_data
+from offergen.guardrails.datafile import DataParams, check_data, compile_pattern
 from offergen.guardrails.registry import register
 from offergen.guardrails.text import normalise
 from offergen.schemas import Finding, Severity
@@ -53,7 +52,7 @@ class UnsafeOutputData(BaseModel):
     rules: list[RuleSpec] = Field(min_length=1)
 
 
-class UnsafeOutputParams(CheckParams):
+class UnsafeOutputParams(DataParams):
     """The `params:` block of an `unsafe_output` entry in a pack."""
 
     allowed_domains: list[str] = Field(
@@ -62,9 +61,6 @@ class UnsafeOutputParams(CheckParams):
     )
     disabled_rules: list[str] = Field(
         default_factory=list, description="rule ids of the data file to skip"
-    )
-    data_file: Path | None = Field(
-        default=None, description="replaces guardrails/data/unsafe_output.yaml"
     )
 
     @field_validator("allowed_domains")
@@ -118,8 +114,7 @@ class UnsafeOutputCheck:
             raise TypeError(f"expected UnsafeOutputParams, got {type(params).__name__}")
         self.params = params
         self.severity = severity
-        path = params.data_file or default_data_path(self.name)
-        data = load_data(path, UnsafeOutputData)
+        path, data = check_data(self.name, params, UnsafeOutputData)
         ids = [rule.id for rule in data.rules]
         unknown = sorted(set(params.disabled_rules) - set(ids))
         if unknown:
