@@ -42,7 +42,9 @@ def _settings(**overrides: Any) -> Settings:
 
 
 def _problems(exc: ValidationError) -> str:
-    return "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors())
+    return "; ".join(
+        f"{'.'.join(str(p) for p in e['loc']) or '(top level)'}: {e['msg']}" for e in exc.errors()
+    )
 
 
 def _fail(message: str, code: int = 2) -> NoReturn:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 # Data folders (prompts/, guardrails/, models/) ship with the repository, next to the package.
@@ -41,6 +42,18 @@ class Settings(BaseSettings):
     seed: int | None = Field(default=None, description="sampling seed; unset = random")
     torch_threads: int | None = Field(default=None, ge=1, le=256)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+
+    @model_validator(mode="after")
+    def _no_unknown_environment(self) -> Settings:
+        # pydantic-settings ignores OFFERGEN_* variables it has no field for; a typo there would
+        # silently fall back to a default, so it is an error instead.
+        known = {f"OFFERGEN_{name.upper()}" for name in type(self).model_fields}
+        unknown = sorted(k for k in os.environ if k.startswith("OFFERGEN_") and k not in known)
+        if unknown:
+            raise ValueError(
+                f"unknown setting(s) {', '.join(unknown)}; valid: {', '.join(sorted(known))}"
+            )
+        return self
 
     @field_validator("data_dir")
     @classmethod

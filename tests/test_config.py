@@ -29,3 +29,11 @@ def test_unknown_or_bad_values_are_errors() -> None:
         Settings(retreive_k=3)  # type: ignore[call-arg]
     with pytest.raises(ValidationError, match="port"):
         Settings(port=70000)
+
+
+def test_a_misspelt_environment_variable_is_an_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OFFERGEN_RETREIVE_K", "3")
+    with pytest.raises(
+        ValidationError, match=r"unknown setting.*OFFERGEN_RETREIVE_K.*OFFERGEN_RETRIEVE_K"
+    ):
+        Settings()
