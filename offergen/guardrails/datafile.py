@@ -56,6 +56,19 @@ def load_data(path: Path, model: type[M]) -> M:
         raise ConfigError(f"data file {path}: {problems}") from None
 
 
+def require_known(
+    where: str, noun: str, given: Iterable[str], valid: Iterable[str], plural: str = ""
+) -> None:
+    """One ConfigError for names a pack or data file gives that the check does not know."""
+    valid = list(valid)
+    unknown = [name for name in given if name not in valid]
+    if unknown:
+        raise ConfigError(
+            f"{where}: unknown {noun} {', '.join(map(repr, unknown))}; "
+            f"valid {plural or noun + 's'}: {', '.join(valid)}"
+        )
+
+
 def compile_pattern(path: Path, where: str, pattern: str, flags: int = 0) -> re.Pattern[str]:
     try:
         return re.compile(pattern, flags)

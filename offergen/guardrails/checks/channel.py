@@ -20,6 +20,7 @@ from offergen.guardrails.datafile import (
     compile_pattern,
     default_data_path,
     load_data,
+    require_known,
 )
 from offergen.guardrails.registry import register
 from offergen.schemas import Channel, Finding, Severity
@@ -182,12 +183,7 @@ class ChannelCheck:
         self.alphabet = SmsAlphabet.from_data(data.sms)
         self._limits = data.limits | params.max_chars
         for where, keys in (("limits", data.limits), ("params.max_chars", params.max_chars)):
-            unknown = sorted(set(keys) - _OTHER_CHANNELS)
-            if unknown:
-                raise ConfigError(
-                    f"{where}: unknown channel {', '.join(map(repr, unknown))}; "
-                    f"valid channels: {', '.join(sorted(_OTHER_CHANNELS))}"
-                )
+            require_known(where, "channel", sorted(keys), sorted(_OTHER_CHANNELS))
         bad = [f"{k}={v}" for k, v in self._limits.items() if v <= 0]
         if bad:
             raise ConfigError(f"character limits must be positive: {', '.join(bad)}")

@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError,
 
 from offergen.errors import ConfigError
 from offergen.guardrails.base import CheckContext, CheckParams
-from offergen.guardrails.datafile import DataParams, check_data, compile_pattern
+from offergen.guardrails.datafile import DataParams, check_data, compile_pattern, require_known
 from offergen.guardrails.phrases import PhraseMatcher, fold, name_pattern
 from offergen.guardrails.registry import register
 from offergen.schemas import Finding, OfferTerms, Severity
@@ -92,12 +92,7 @@ class ClaimsCheck:
             dupes = sorted({i for i in ids if ids.count(i) > 1})
             raise ConfigError(f"data file {path}: rules: duplicate id {', '.join(dupes)}")
         wanted = params.rules if params.rules is not None else ids
-        unknown = [r for r in wanted if r not in ids]
-        if unknown:
-            raise ConfigError(
-                f"params.rules: unknown rule {', '.join(map(repr, unknown))}; "
-                f"valid rules: {', '.join(ids)}"
-            )
+        require_known("params.rules", "rule", wanted, ids)
         rules = [spec for spec in data.rules if spec.id in wanted]
         self._rules = {spec.id: self._build(path, spec) for spec in rules}
         try:

@@ -18,7 +18,13 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from offergen.errors import ConfigError
 from offergen.guardrails.base import CheckContext, CheckParams
-from offergen.guardrails.datafile import DataParams, alternation, check_data, compile_pattern
+from offergen.guardrails.datafile import (
+    DataParams,
+    alternation,
+    check_data,
+    compile_pattern,
+    require_known,
+)
 from offergen.guardrails.registry import register
 from offergen.guardrails.text import normalise
 from offergen.schemas import Channel, Finding, Jurisdiction, OfferKind, OfferTerms, Severity
@@ -154,14 +160,8 @@ class DisclosuresCheck:
             raise ConfigError(
                 f"data file {path}: duplicate requirement ids: {', '.join(duplicates)}"
             )
-        for field, names in (("keep_last", data.keep_last), ("skip", params.skip)):
-            unknown = [n for n in names if n not in ids]
-            if unknown:
-                where = f"data file {path}: keep_last" if field == "keep_last" else "skip"
-                raise ConfigError(
-                    f"{where}: unknown requirement {', '.join(map(repr, unknown))}; "
-                    f"valid requirements: {', '.join(ids)}"
-                )
+        require_known(f"data file {path}: keep_last", "requirement", data.keep_last, ids)
+        require_known("skip", "requirement", params.skip, ids)
         self._requirements = [
             _requirement(path, i, spec, data.placeholders)
             for i, spec in enumerate(data.requirements)

@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from offergen.errors import ConfigError
 from offergen.guardrails.base import CheckContext, CheckParams
-from offergen.guardrails.datafile import DataParams, check_data, compile_pattern
+from offergen.guardrails.datafile import DataParams, check_data, compile_pattern, require_known
 from offergen.guardrails.phrases import END, START, PhraseMatcher, fold, name_pattern
 from offergen.guardrails.registry import register
 from offergen.schemas import Finding, Severity
@@ -75,12 +75,7 @@ class FairnessCheck:
         path, data = check_data(self.name, params, FairnessData)
         self._merge_tag = compile_pattern(path, "merge_tag", data.merge_tag)
         wanted = params.classes if params.classes is not None else list(data.classes)
-        unknown = [c for c in wanted if c not in data.classes]
-        if unknown:
-            raise ConfigError(
-                f"params.classes: unknown class {', '.join(map(repr, unknown))}; "
-                f"valid classes: {', '.join(data.classes)}"
-            )
+        require_known("params.classes", "class", wanted, data.classes, plural="classes")
         placeholders = {"{start}": START, "{end}": END, "{people}": data.people}
         self._classes: dict[str, _Class] = {}
         entries: list[tuple[str, list[str], list[str]]] = []

@@ -19,7 +19,13 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from offergen.errors import ConfigError
 from offergen.guardrails.base import CheckContext, CheckParams
-from offergen.guardrails.datafile import DataParams, alternation, check_data, compile_pattern
+from offergen.guardrails.datafile import (
+    DataParams,
+    alternation,
+    check_data,
+    compile_pattern,
+    require_known,
+)
 from offergen.guardrails.phrases import fold, phrase_alternation
 from offergen.guardrails.registry import register
 from offergen.guardrails.text import mask_pattern, mask_spans, normalise
@@ -165,12 +171,7 @@ class MerchantRulesCheck:
             raise TypeError(f"expected MerchantRulesParams, got {type(params).__name__}")
         self.params = params
         self.severity = severity
-        unknown = [k for k in params.severity_by_rule if k not in RULES]
-        if unknown:
-            raise ConfigError(
-                f"params.severity_by_rule: unknown rule {', '.join(map(repr, unknown))}; "
-                f"valid rules: {', '.join(RULES)}"
-            )
+        require_known("params.severity_by_rule", "rule", params.severity_by_rule, RULES)
         path, data = check_data(self.name, params, MerchantRulesData)
         missing = [r for r in RULES if r not in data.messages]
         if missing:

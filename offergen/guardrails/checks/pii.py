@@ -17,7 +17,13 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from offergen.errors import ConfigError
 from offergen.guardrails.base import CheckContext, CheckParams
-from offergen.guardrails.datafile import DataParams, alternation, check_data, compile_pattern
+from offergen.guardrails.datafile import (
+    DataParams,
+    alternation,
+    check_data,
+    compile_pattern,
+    require_known,
+)
 from offergen.guardrails.registry import register
 from offergen.guardrails.text import drop_invisible, mask_pattern, normalise
 from offergen.schemas import Finding, Severity
@@ -285,12 +291,7 @@ class PiiCheck:
         path, data = check_data(self.name, params, PiiData)
         self._merge_tag = compile_pattern(path, "merge_tag", data.merge_tag)
         wanted = params.entities if params.entities is not None else list(data.entities)
-        unknown = [e for e in wanted if e not in data.entities]
-        if unknown:
-            raise ConfigError(
-                f"params.entities: unknown entity {', '.join(map(repr, unknown))}; "
-                f"valid entities: {', '.join(data.entities)}"
-            )
+        require_known("params.entities", "entity", wanted, data.entities, plural="entities")
         # Data-file order is the tie-break when two detectors claim the same span.
         self._detectors = [
             _build_detector(path, name, spec, data.placeholders)

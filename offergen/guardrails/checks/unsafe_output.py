@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from offergen.errors import ConfigError
 from offergen.guardrails.base import CheckContext, CheckParams
-from offergen.guardrails.datafile import DataParams, check_data, compile_pattern
+from offergen.guardrails.datafile import DataParams, check_data, compile_pattern, require_known
 from offergen.guardrails.registry import register
 from offergen.guardrails.text import normalise
 from offergen.schemas import Finding, Severity
@@ -116,12 +116,7 @@ class UnsafeOutputCheck:
         self.severity = severity
         path, data = check_data(self.name, params, UnsafeOutputData)
         ids = [rule.id for rule in data.rules]
-        unknown = sorted(set(params.disabled_rules) - set(ids))
-        if unknown:
-            raise ConfigError(
-                f"params.disabled_rules: unknown rule {', '.join(map(repr, unknown))}; "
-                f"valid rules: {', '.join(ids)}"
-            )
+        require_known("params.disabled_rules", "rule", sorted(set(params.disabled_rules)), ids)
         self._rules: list[_Rule] = []
         for i, spec in enumerate(data.rules):
             if spec.id in params.disabled_rules:
