@@ -9,6 +9,9 @@ from typing import Literal
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from offergen.retrieval.index_factory import IndexParams
+from offergen.retrieval.ranking import RankingParams
+
 # Data folders (prompts/, guardrails/, models/) ship with the repository, next to the package.
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -28,6 +31,11 @@ class Settings(BaseSettings):
     data_dir: Path = Field(
         default=Path("./var"), description="everything written at run time goes here"
     )
+    database_url: SecretStr | None = Field(
+        default=None,
+        description="SQLAlchemy URL, e.g. postgresql+psycopg://user@host/db; "
+        "unset = SQLite file <data_dir>/offergen.db",
+    )
     prompts_dir: Path = REPO_ROOT / "prompts"
     guardrails_dir: Path = REPO_ROOT / "guardrails"
     models_dir: Path = REPO_ROOT / "models"
@@ -36,6 +44,14 @@ class Settings(BaseSettings):
     template: str = Field(default="offer_copy", pattern=r"^[a-z0-9_]+$")
     retrieve_k: int = Field(default=4, ge=1, le=20, description="past offers shown to the model")
     rules_k: int = Field(default=5, ge=0, le=20, description="merchant rules shown to the model")
+    index: IndexParams = Field(
+        default_factory=IndexParams,
+        description='FAISS index choice and parameters (JSON, e.g. {"ann": "hnsw"})',
+    )
+    ranking: RankingParams = Field(
+        default_factory=RankingParams,
+        description="how retrieval blends similarity with past performance (JSON)",
+    )
     max_attempts: int = Field(
         default=3, ge=1, le=10, description="generation rounds until every variant is released"
     )
@@ -61,8 +77,11 @@ class Settings(BaseSettings):
         return v.expanduser().resolve()
 
     @property
-    def kb_dir(self) -> Path:
-        return self.data_dir / "kb"
+    def db_url(self) -> str:
+        """The database URL to connect with (may hold a password: never log it)."""
+        if self.database_url is not None:
+            return self.database_url.get_secret_value()
+        return f"sqlite:///{self.data_dir / 'offergen.db'}"
 
     @property
     def index_dir(self) -> Path:

@@ -27,10 +27,10 @@ from offergen.guardrails.verdict import verdict
 from offergen.prompting.base import PromptRenderer, RenderedPrompt
 from offergen.prompting.examples import select_examples
 from offergen.prompting.jinja_renderer import JinjaPromptRenderer
-from offergen.retrieval.base import Retriever, ScoredOffer
-from offergen.retrieval.embedder import MiniLMEmbedder
-from offergen.retrieval.faiss_index import FaissRetriever, offer_query
+from offergen.retrieval.base import Retriever
+from offergen.retrieval.documents import offer_query
 from offergen.retrieval.knowledge_base import KnowledgeBase
+from offergen.retrieval.wiring import make_retriever, open_knowledge_base
 from offergen.schemas import (
     Finding,
     GenerateRequest,
@@ -40,6 +40,7 @@ from offergen.schemas import (
     Merchant,
     MerchantRule,
     ModelInfo,
+    PastOffer,
     PromptInfo,
     Severity,
     Source,
@@ -163,30 +164,55 @@ class Pipeline:
             merchant_rules=tuple(self.kb.rules(merchant.id)),
         )
         with _timed(timings, "retrieve_ms"):
-            query = offer_query(request.offer, request.channel, request.customer.segment)
+            query = offer_query(
+                request.offer,
+                request.channel,
+                request.customer.segment,
+                category=merchant.category,
+                tone=request.tone,
+            )
             # Over-fetch, then keep the examples whose terms are shaped like this offer's.
             candidates = self.retriever.retrieve(
-                merchant.id, query, self.retrieve_k * 10, channel=request.channel
+                merchant.id,
+                query,
+                self.retrieve_k * 10,
+                kind=SourceKind.past_offer,
+                channel=request.channel,
             )
-            chosen = select_examples(
-                [c.offer for c in candidates if self._clean(c.offer.id, c.offer.text, ctx)],
+            offers = [c.record for c in candidates if isinstance(c.record, PastOffer)]
+            examples = select_examples(
+                [p for p in offers if self._clean(p.id, p.text, ctx)],
                 request.offer,
                 merchant.id,
                 self.retrieve_k,
             )
-            scores = {c.offer.id: c.score for c in candidates}
-            examples = [ScoredOffer(offer=p, score=scores[p.id]) for p in chosen]
-            rules = [r for r in ctx.merchant_rules if self._clean(r.id, r.text, ctx)]
-            rules = rules[: self.rules_k]
+            found = (
+                self.retriever.retrieve(
+                    merchant.id, query, self.rules_k, kind=SourceKind.merchant_rule
+                )
+                if self.rules_k
+                else []
+            )
+            rules = [
+                r.record
+                for r in found
+                if isinstance(r.record, MerchantRule) and self._clean(r.id, r.text, ctx)
+            ]
         with _timed(timings, "render_ms"):
             variables = self._variables(request, merchant, rules, examples)
             prompt = self.renderer.render(
                 request.template or self.template, request.channel, variables
             )
+        scores = {(c.kind, c.id): round(c.score, 4) for c in [*candidates, *found]}
         sources = [
-            Source(id=s.offer.id, kind=SourceKind.past_offer, score=round(s.score, 4))
-            for s in examples
-        ] + [Source(id=r.id, kind=SourceKind.merchant_rule, score=1.0) for r in rules]
+            Source(id=p.id, kind=SourceKind.past_offer, score=scores[SourceKind.past_offer, p.id])
+            for p in examples
+        ] + [
+            Source(
+                id=r.id, kind=SourceKind.merchant_rule, score=scores[SourceKind.merchant_rule, r.id]
+            )
+            for r in rules
+        ]
         return Grounded(prompt=prompt, variables=variables, sources=sources, ctx=ctx)
 
     def guard(self, case: GuardCase, policy: str | None = None) -> GuardVerdict:
@@ -237,19 +263,19 @@ class Pipeline:
         request: GenerateRequest,
         merchant: Merchant,
         rules: list[MerchantRule],
-        examples: list[ScoredOffer],
+        examples: list[PastOffer],
     ) -> dict[str, Any]:
         return {
             "merchant": merchant,
             "rules": [r.text for r in rules],
             "examples": [
                 {
-                    "terms": describe(s.offer.offer),
-                    "channel": s.offer.channel.value,
-                    "audience": s.offer.segment,
-                    "text": s.offer.text,
+                    "terms": describe(p.offer),
+                    "channel": p.channel.value,
+                    "audience": p.segment,
+                    "text": p.text,
                 }
-                for s in examples
+                for p in examples
             ],
             "offer": describe(request.offer),
             "channel": request.channel.value,
@@ -343,11 +369,10 @@ def _timed(timings: dict[str, float], key: str) -> Iterator[None]:
 def build_pipeline(settings: Settings, backend: str | None = None) -> Pipeline:
     """Wire every stage from settings. Cheap: reads small files, loads no model."""
     profile = load_profile(settings.models_dir, settings.model_profile)
-    kb = KnowledgeBase.load(settings.kb_dir)
-    embedder = MiniLMEmbedder(cache_dir=None)
+    kb = open_knowledge_base(settings)
     return Pipeline(
         kb=kb,
-        retriever=FaissRetriever(settings.index_dir, kb, embedder),
+        retriever=make_retriever(settings, kb),
         renderer=JinjaPromptRenderer(settings.prompts_dir),
         backend=make_backend(
             profile, settings.checkpoints_dir, backend=backend, threads=settings.torch_threads

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -16,10 +17,13 @@ from offergen.generation.profiles import load_profile
 from offergen.guardrails.packs import Packs
 from offergen.pipeline import Pipeline
 from offergen.prompting.jinja_renderer import JinjaPromptRenderer
-from offergen.retrieval.demo_kb import generate_demo_kb
-from offergen.retrieval.faiss_index import FaissRetriever, build_index
+from offergen.retrieval.demo_kb import DemoKB, generate_demo_kb
+from offergen.retrieval.faiss_retriever import FaissRetriever
 from offergen.retrieval.hashing_embedder import HashingEmbedder
+from offergen.retrieval.index_factory import IndexParams
+from offergen.retrieval.index_store import update_index
 from offergen.retrieval.knowledge_base import KnowledgeBase
+from offergen.store.database import Database
 from offergen.store.jsonl_audit import JsonlAuditStore
 from tests.doubles import ScriptedBackend
 
@@ -46,9 +50,9 @@ def real_settings(
 ) -> Settings:
     """A private data dir that reads the prepared artefacts but writes (audit) only to tmp."""
     data_dir = tmp_path_factory.mktemp("data")
-    for name in ("models", "kb", "index"):
+    for name in ("models", "index"):
         (data_dir / name).symlink_to(prepared_settings.data_dir / name)
-    return Settings(data_dir=data_dir, seed=1234)
+    return Settings(data_dir=data_dir, seed=1234, database_url=prepared_settings.db_url)
 
 
 @pytest.fixture(scope="session")
@@ -68,13 +72,70 @@ def repo_root() -> Path:
 MakePipeline = Callable[..., tuple[Pipeline, ScriptedBackend]]
 
 
+# --- databases -----------------------------------------------------------------------------------
+
+PG_URL = os.environ.get("PG_TEST_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+
+
+@pytest.fixture(scope="session")
+def pg_url() -> str:
+    """The PostgreSQL server the tests run against (`.ci/run` starts it when it is down)."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(PG_URL)
+    try:
+        with engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+    except Exception as e:
+        pytest.fail(f"PostgreSQL at {PG_URL} is not reachable ({e}); start it or set PG_TEST_URL")
+    finally:
+        engine.dispose()
+    return PG_URL
+
+
+def _pg_database(url: str) -> Iterator[Database]:
+    """A schema of its own per test, dropped afterwards: tests never see each other's rows."""
+    from sqlalchemy import create_engine, text
+
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(url)
+    with admin.begin() as conn:
+        conn.execute(text(f"CREATE SCHEMA {schema}"))
+    db = Database(url, schema=schema)
+    try:
+        yield db
+    finally:
+        db.dispose()
+        with admin.begin() as conn:
+            conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+        admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
+    """The same test on both databases the service supports."""
+    if request.param == "sqlite":
+        db = Database(f"sqlite:///{tmp_path / 'db' / 'kb.db'}")
+        yield db
+        db.dispose()
+    else:
+        yield from _pg_database(request.getfixturevalue("pg_url"))
+
+
+def load_kb(db: Database, demo: DemoKB) -> KnowledgeBase:
+    kb = KnowledgeBase(db)
+    kb.create_schema()
+    kb.upsert(demo.merchants, demo.rules, demo.past_offers)
+    return kb
+
+
 @pytest.fixture(scope="module")
 def small_kb(tmp_path_factory: pytest.TempPathFactory) -> tuple[KnowledgeBase, Path]:
     demo = generate_demo_kb(n_merchants=3, offers_per_merchant=10)
-    kb = KnowledgeBase(demo.merchants, demo.rules, demo.past_offers)
-    index_dir = tmp_path_factory.mktemp("index") / "index"
-    build_index(kb, HashingEmbedder(), index_dir)
-    return kb, index_dir
+    tmp = tmp_path_factory.mktemp("small_kb")
+    kb = load_kb(Database(f"sqlite:///{tmp / 'kb.db'}"), demo)
+    update_index(kb, HashingEmbedder(), tmp / "index", IndexParams())
+    return kb, tmp / "index"
 
 
 @pytest.fixture

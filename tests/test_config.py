@@ -10,8 +10,22 @@ from offergen.config import Settings
 
 def test_everything_written_lives_under_the_data_dir(tmp_path: Path) -> None:
     s = Settings(data_dir=tmp_path / "d")
-    for path in (s.kb_dir, s.index_dir, s.checkpoints_dir, s.audit_dir, s.cache_dir):
+    for path in (s.index_dir, s.checkpoints_dir, s.audit_dir, s.cache_dir):
         assert path.is_relative_to(tmp_path / "d")
+    assert s.db_url == f"sqlite:///{tmp_path / 'd' / 'offergen.db'}"
+
+
+def test_database_url_and_nested_params(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OFFERGEN_DATABASE_URL", "postgresql+psycopg://u:s3cret@db/offergen")
+    monkeypatch.setenv("OFFERGEN_INDEX", '{"ann": "ivf", "exact_max": 1000}')
+    monkeypatch.setenv("OFFERGEN_RANKING", '{"performance_weight": 0.2}')
+    s = Settings()
+    assert s.db_url.endswith("@db/offergen") and "s3cret" not in repr(s)
+    assert (s.index.ann, s.index.exact_max, s.index.hnsw_m) == ("ivf", 1000, 32)
+    assert s.ranking.performance_weight == 0.2
+    monkeypatch.setenv("OFFERGEN_INDEX", '{"anns": "ivf"}')
+    with pytest.raises(ValidationError, match="anns"):
+        Settings()
 
 
 def test_reads_the_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

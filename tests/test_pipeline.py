@@ -7,10 +7,13 @@ from pathlib import Path
 import pytest
 
 from offergen.errors import InvalidInputError, NotFoundError
-from offergen.retrieval.faiss_index import FaissRetriever, build_index
+from offergen.retrieval.faiss_retriever import FaissRetriever
 from offergen.retrieval.hashing_embedder import HashingEmbedder
+from offergen.retrieval.index_factory import IndexParams
+from offergen.retrieval.index_store import update_index
 from offergen.retrieval.knowledge_base import KnowledgeBase
 from offergen.schemas import GenerateRequest
+from offergen.store.database import Database
 from tests.conftest import MakePipeline
 
 
@@ -158,8 +161,11 @@ def test_injected_knowledge_base_text_never_reaches_the_prompt(
         for m in kb.merchants()
         for r in kb.rules(m.id)
     ]
-    poisoned = KnowledgeBase(kb.merchants(), rules, offers)
-    build_index(poisoned, HashingEmbedder(), tmp_path / "index")
+    # written straight to the database (no import screening): the pipeline must still hold
+    poisoned = KnowledgeBase(Database("sqlite://"))
+    poisoned.create_schema()
+    poisoned.upsert(kb.merchants(), rules, offers)
+    update_index(poisoned, HashingEmbedder(), tmp_path / "index", IndexParams())
     pipeline, backend = make_pipeline([f"Get 10% cashback at {target.name}."])
     pipeline.kb = poisoned
     pipeline.retriever = FaissRetriever(tmp_path / "index", poisoned, HashingEmbedder())

@@ -12,10 +12,12 @@ from fastapi import FastAPI, Request, Response
 from offergen import __version__
 from offergen.api import errors
 from offergen.api.auth import KeyChecker, check_keys_configured
-from offergen.api.routes import guard, health, merchants, offers
+from offergen.api.routes import guard, health, knowledge, merchants, offers
 from offergen.api.service import Service
 from offergen.config import Settings
 from offergen.pipeline import build_pipeline
+from offergen.retrieval.index_updater import IndexUpdater
+from offergen.retrieval.wiring import make_embedder
 
 _INCOMING_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 
@@ -24,7 +26,12 @@ def create_app(settings: Settings | None = None, service: Service | None = None)
     """`service` lets tests share one warmed-up pipeline; by default it is built from settings."""
     settings = settings or Settings()
     check_keys_configured(settings)
-    service = service or Service(build_pipeline(settings))
+    if service is None:
+        pipeline = build_pipeline(settings)
+        indexer = IndexUpdater(
+            pipeline.kb, make_embedder(settings), settings.index_dir, settings.index
+        )
+        service = Service(pipeline, indexer)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -53,6 +60,6 @@ def create_app(settings: Settings | None = None, service: Service | None = None)
         response.headers["X-Request-ID"] = rid
         return response
 
-    for router in (health.router, merchants.router, offers.router, guard.router):
+    for router in (health.router, merchants.router, knowledge.router, offers.router, guard.router):
         app.include_router(router)
     return app

@@ -1,18 +1,36 @@
-"""What the app holds between requests: the pipeline and whether it has finished warming up."""
+"""What the app holds between requests: the pipeline, whether it has finished warming up, and the
+knowledge-base operations that are not generation."""
 
 from __future__ import annotations
 
 import logging
 import threading
+from typing import Any
 
+from pydantic import BaseModel, Field
+
+from offergen.errors import InvalidInputError
+from offergen.guardrails.packs import KB_SCREENING
 from offergen.pipeline import Pipeline
+from offergen.retrieval.importer import ImportReport, import_rows
+from offergen.retrieval.index_updater import IndexUpdater
 
 log = logging.getLogger(__name__)
 
 
+class PastOfferImport(BaseModel):
+    """`POST /v1/knowledge/past-offers`. Items are validated one by one (not by the framework),
+    so that every bad item is reported by index while the good ones are imported."""
+
+    items: list[dict[str, Any]] = Field(min_length=1, max_length=10_000)
+    strict: bool = Field(default=False, description="write nothing if any item is invalid")
+    dry_run: bool = Field(default=False, description="validate and screen only")
+
+
 class Service:
-    def __init__(self, pipeline: Pipeline) -> None:
+    def __init__(self, pipeline: Pipeline, indexer: IndexUpdater | None = None) -> None:
         self.pipeline = pipeline
+        self.indexer = indexer
         self.error: str | None = None
         self._thread: threading.Thread | None = None
 
@@ -33,3 +51,24 @@ class Service:
         except Exception as exc:
             self.error = f"{type(exc).__name__}: {exc}"
             log.error("warm-up failed: %s", self.error)
+
+    def import_past_offers(self, body: PastOfferImport) -> ImportReport:
+        """Same validation, screening and report as `offergen kb import`; the index catches up
+        in the background and the retriever picks up the new version by itself."""
+        report = import_rows(
+            self.pipeline.kb,
+            self.pipeline.packs.get(KB_SCREENING),
+            "past_offer",
+            [({"index": i}, item) for i, item in enumerate(body.items)],
+            source="request",
+            strict=body.strict,
+            dry_run=body.dry_run,
+        )
+        if report.errors and not report.applied and not body.dry_run:
+            raise InvalidInputError(
+                f"{len(report.errors)} invalid item(s); nothing was imported",
+                [(f"items.{e.index}.{e.field}".rstrip("."), e.reason) for e in report.errors],
+            )
+        if report.applied and self.indexer is not None:
+            self.indexer.schedule()
+        return report

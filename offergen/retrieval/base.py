@@ -7,7 +7,7 @@ from typing import Protocol
 import numpy as np
 from pydantic import BaseModel
 
-from offergen.schemas import Channel, MerchantRule, PastOffer
+from offergen.schemas import Channel, MerchantRule, PastOffer, SourceKind
 
 
 class Embedder(Protocol):
@@ -20,21 +20,27 @@ class Embedder(Protocol):
     def encode(self, texts: list[str]) -> np.ndarray: ...
 
 
-class ScoredOffer(BaseModel):
-    offer: PastOffer
-    score: float
+class RetrievedItem(BaseModel):
+    """One rule or past offer, with why it ranked where it did."""
 
-
-class Retrieved(BaseModel):
-    """What the prompt is grounded in: this merchant's best matching past offers and its rules."""
-
-    past_offers: list[ScoredOffer]
-    rules: list[MerchantRule]
+    id: str
+    kind: SourceKind
+    merchant_id: str
+    shareable: bool
+    score: float  # what the ranking sorts by (offergen.retrieval.ranking)
+    similarity: float  # cosine of query and document
+    text: str
+    record: PastOffer | MerchantRule
 
 
 class Retriever(Protocol):
     def warm_up(self) -> None: ...
 
     def retrieve(
-        self, merchant_id: str, query: str, k: int, channel: Channel | None = None
-    ) -> list[ScoredOffer]: ...
+        self,
+        merchant_id: str,
+        query: str,
+        k: int,
+        kind: SourceKind | None = None,
+        channel: Channel | None = None,
+    ) -> list[RetrievedItem]: ...

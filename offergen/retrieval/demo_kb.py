@@ -1,9 +1,22 @@
-"""Deterministic demo knowledge base: invented merchants, their rules and ~2,400 past offers.
+"""Deterministic demo knowledge base: invented merchants, their rules and ~5,200 past offers.
 
 Every past offer's copy is written from its own OfferTerms, so each number in it is one the terms
-back (percent "10%", money "$50"/"€15", multiplier "3x", "500 points", "Dec 31, 2026",
-"12 months", "4 payments"/"four payments", "19.99% APR"). Rules are generated first and the copy
-is generated to obey them (banned phrases, required phrases, reward caps, voice, channel rules).
+back (percent "10%", money "$50"/"€15"/"$50+", multiplier "3x", "500 points", "Dec 31, 2026",
+"12 months", "4 payments"/"four payments"/"4 interest-free payments", "19.99% APR"). Rules are
+generated first and the copy is generated to obey them (banned phrases, required phrases, reward
+caps, voice, channel rules).
+
+Copy varies the way real copy does: each channel has its own shapes (push: a line; SMS: short,
+sender-first or hook-first, with an opt-out; in-app: a headline and a sentence or two; email: a
+headline, a body that may restate the conditions on their own, a call to action and a sign-off),
+the merchant's brand voice picks the openers, headlines, calls to action, deadline wording and
+whether a sentence may end in "!", and the same reward is stated several ways ("5% back", "earn
+5% cash back", "get $10 off $50+", "spend $50, save $10").
+
+Performance figures are drawn apart from the copy (their own random stream): sends are lognormal
+per channel with some small pilots (tens to hundreds of sends), click-through and redemption come
+from a latent quality that is mostly middling with a heavy right tail, and counts are binomial, so
+small pilots are noisy the way a ranking with a prior expects.
 
 All randomness comes from `random.Random` instances seeded from `seed` and the merchant id, so the
 same arguments always give the same KB, and one merchant's offers do not depend on how many other
@@ -12,6 +25,7 @@ merchants are generated.
 
 from __future__ import annotations
 
+import functools
 import math
 import random
 import re
@@ -34,12 +48,23 @@ __all__ = ["DemoKB", "generate_demo_kb"]
 
 STOP = "Reply STOP to opt out."
 TERMS = "Terms apply."
+# Other opt-out wordings carriers accept (CTIA); merchants with a must_end_with rule use STOP.
+_OPT_OUTS = ("Text STOP to opt out.", "Reply STOP to unsubscribe.", "STOP to end.")
 MAX_CHARS: dict[Channel, int] = {
     Channel.sms: 160,
     Channel.push: 110,
     Channel.in_app: 240,
     Channel.email: 420,
 }
+# What the channel check in guardrails/ allows (guardrails/data/channel.yaml): SMS one GSM-7
+# segment, push 178, in-app 250, email 1,000 characters.
+_GUARD_LIMITS: dict[Channel, int] = {
+    Channel.sms: 160,
+    Channel.push: 178,
+    Channel.in_app: 250,
+    Channel.email: 1000,
+}
+MAX_SENTENCES = {Channel.sms: 7, Channel.push: 4, Channel.in_app: 7, Channel.email: 9}
 FIRST_SENT = date(2025, 1, 6)
 LAST_SENT = date(2026, 10, 31)  # + at most 60 days of validity stays inside 2026
 
@@ -52,14 +77,22 @@ class DemoKB:
 
 
 # --- data: voices, categories, merchants ---------------------------------------------------------
+# Template placeholders: {m} merchant, {noun}, {R} reward phrase ({Rc} capitalised), {d} end date.
+# A template whose placeholders the offer cannot fill is skipped; "sav..." wording is kept to offers
+# that save money, and {R} in a headline to rewards that read as a noun phrase.
 
 
 @dataclass(frozen=True)
 class _Voice:
     description: str
     exclamation: bool
-    openers: tuple[str, ...]
-    closers: tuple[str, ...]
+    openers: tuple[str, ...]  # lead-ins for SMS, push, in-app
+    closers: tuple[str, ...]  # sign-offs for email and in-app
+    headlines: tuple[str, ...]  # email / in-app first line
+    ctas: tuple[str, ...]
+    deadlines: tuple[str, ...]  # deadline sentences in this voice, with {d}
+    urgent: tuple[str, ...] = ()  # deadline sentences for short windows (energetic voices)
+    intros: tuple[str, ...] = ()  # sentences that name the merchant, in this voice
 
 
 _VOICES: dict[str, _Voice] = {
@@ -75,7 +108,23 @@ _VOICES: dict[str, _Voice] = {
             "Great news:",
             "Guess what?",
         ),
-        ("Happy shopping!", "Enjoy!", "We can't wait to see you.", "See you soon!"),
+        ("Happy shopping!", "Enjoy!", "We can't wait to see you.", "See you soon!", "Have fun!"),
+        (
+            "Something good for {noun}!",
+            "A little treat from {m}!",
+            "{Rc} is waiting for you!",
+            "Good news for {noun}.",
+            "Your next visit just got better!",
+            "Treat yourself, {{first_name}}!",
+            "We saved you a deal.",
+        ),
+        ("Come say hi.", "Give it a try!", "Tap to add it to your card.", "Tap to activate."),
+        ("Good until {d}.", "Make sure to use it by {d}.", "Offer ends {d}.", "Valid through {d}."),
+        intros=(
+            "Your friends at {m} have a treat for you!",
+            "{m} has something for you!",
+            "Thanks for choosing {m}!",
+        ),
     ),
     "premium": _Voice(
         "Understated and polished; no exclamation marks, no slang, no hype.",
@@ -89,6 +138,26 @@ _VOICES: dict[str, _Voice] = {
             "An exclusive offer:",
         ),
         ("We look forward to welcoming you.", "With our compliments.", "Enjoy, {{first_name}}."),
+        (
+            "An invitation from {m}.",
+            "{Rc}, reserved for you.",
+            "A considered offer on {noun}.",
+            "Exclusively for you, {{first_name}}.",
+            "Our compliments on {noun}.",
+            "Something special from {m}.",
+        ),
+        (
+            "Reserve yours in the app.",
+            "Discover more in the app.",
+            "Activate at your convenience.",
+            "Explore in the app.",
+        ),
+        ("Available until {d}.", "Valid until {d}.", "The offer closes on {d}.", "Until {d}."),
+        intros=(
+            "{m} is pleased to offer you the following.",
+            "With the compliments of {m}.",
+            "A private offer from {m}.",
+        ),
     ),
     "playful": _Voice(
         "Witty and light; wordplay is welcome, never sarcastic.",
@@ -103,6 +172,22 @@ _VOICES: dict[str, _Voice] = {
             "Psst, {{first_name}}!",
         ),
         ("You're welcome.", "Go on, treat yourself!", "Your wallet says thanks.", "Nice, right?"),
+        (
+            "Your wallet called. It wants {R}.",
+            "Plot twist: {noun} just got better.",
+            "Spoiler alert: it's {R}.",
+            "Good things come to those who tap.",
+            "We made {noun} a little sweeter.",
+            "Consider this your sign.",
+        ),
+        ("Go on, tap it.", "You know what to do.", "Tap to claim.", "Tap, save, smile!"),
+        ("Tick tock: it ends {d}.", "It's gone after {d}.", "Ends {d}. No pressure.", "Ends {d}."),
+        ("Tick tock: it ends {d}.", "Blink and you'll miss it: ends {d}."),
+        intros=(
+            "{m} has a little surprise for you.",
+            "{m} here, with a treat.",
+            "Knock knock. It's {m}.",
+        ),
     ),
     "energetic": _Voice(
         "Bold and fast-paced; lead with the reward, keep it punchy.",
@@ -118,6 +203,22 @@ _VOICES: dict[str, _Voice] = {
             "{{first_name}}, this is big:",
         ),
         ("Don't miss out!", "Make it count!", "Go get it!", "Grab it while it lasts!"),
+        (
+            "{Rc}. Right now.",
+            "Big savings alert!",
+            "Ready, set, save!",
+            "Don't sit on this!",
+            "Time to save big!",
+            "Your upgrade is here!",
+        ),
+        ("Grab it now!", "Tap and save!", "Activate now!", "Claim it today!", "Don't wait."),
+        ("Ends {d}.", "Offer ends {d}.", "Ends {d}, so be quick!", "Use it by {d}!"),
+        ("Hurry, it ends {d}.", "Clock's ticking: ends {d}!", "Hurry, it ends {d}!"),
+        intros=(
+            "{m} is bringing the deals!",
+            "Big news from {m}!",
+            "{m} has a hot offer for you.",
+        ),
     ),
     "practical": _Voice(
         "Clear and matter-of-fact; state the offer plainly, no exclamation marks.",
@@ -131,6 +232,21 @@ _VOICES: dict[str, _Voice] = {
             "Save on your next visit:",
         ),
         ("Simple as that.", "That's it.", "Questions? Ask us in the app."),
+        (
+            "Your {m} offer: {R}.",
+            "Save on {noun}.",
+            "{Rc} on {noun}.",
+            "Offer details below.",
+            "A new offer for your account.",
+            "Here's what's new at {m}.",
+        ),
+        ("Activate in the app.", "Details in the app.", "Tap to activate.", "Add it in the app."),
+        ("Valid through {d}.", "Offer valid until {d}.", "Use it by {d}.", "Expires {d}."),
+        intros=(
+            "Here's your offer from {m}.",
+            "Your {m} offer is here.",
+            "An update from {m}.",
+        ),
     ),
     "caring": _Voice(
         "Calm and reassuring; gentle wording, never pushy, no exclamation marks.",
@@ -144,10 +260,28 @@ _VOICES: dict[str, _Voice] = {
             "We thought of you:",
         ),
         ("Take care.", "We're here when you need us.", "Look after yourself."),
+        (
+            "A little help with {noun}.",
+            "Something to make {noun} easier.",
+            "We thought this might help.",
+            "Looking after you, {{first_name}}.",
+            "A small thank-you from {m}.",
+        ),
+        (
+            "Add it whenever suits you.",
+            "Take a look when you're ready.",
+            "It's in the app when you need it.",
+        ),
+        ("It's yours until {d}.", "There's time: it's valid until {d}.", "Valid through {d}."),
+        intros=(
+            "{m} is here to help.",
+            "A little something from {m}.",
+            "From all of us at {m}.",
+        ),
     ),
 }
 
-# Openers that fit a customer segment better than a voice-generic one.
+# Openers that fit a customer segment better than a voice-generic one (SMS, push, in-app).
 _SEGMENT_OPENERS: dict[str, tuple[str, ...]] = {
     "new_customers": ("Welcome to {m}!", "Welcome aboard!", "Thanks for joining {m}."),
     "lapsed_90d": ("We miss you!", "It's been a while, {{first_name}}.", "Come back and save."),
@@ -157,6 +291,20 @@ _SEGMENT_OPENERS: dict[str, tuple[str, ...]] = {
     "families": ("For the whole family:", "Family perk:"),
     "frequent_travelers": ("For your next getaway:", "Ready for take-off?"),
     "commuters": ("For your daily commute:", "Commuter perk:"),
+}
+# Email / in-app body lines for a segment (a full sentence, after the headline).
+_SEGMENT_LINES: dict[str, tuple[str, ...]] = {
+    "new_customers": ("Welcome to {m}.", "Thanks for joining {m}, we're glad you're here."),
+    "lapsed_90d": ("It's been a while, and we've missed you.", "Come back and see what's new."),
+    "high_spenders": (
+        "A thank-you for being a valued customer.",
+        "As a valued customer, you get this first.",
+    ),
+    "vip": ("As a VIP, you get this first.", "A thank-you for being a valued customer."),
+    "students": ("A little something for your student budget.",),
+    "families": ("Something for the whole family.",),
+    "frequent_travelers": ("For wherever you're headed next.",),
+    "commuters": ("For the daily commute.",),
 }
 
 
@@ -536,19 +684,109 @@ _VALIDITY_DAYS = (7, 10, 14, 21, 30, 45, 60)
 _CHANNEL_WEIGHTS = {Channel.email: 3, Channel.push: 3, Channel.sms: 2, Channel.in_app: 2}
 _NUMBER_WORDS = {2: "two", 3: "three", 4: "four", 6: "six", 12: "twelve"}
 
+
+# Per category: question hooks (SMS, push, in-app) and brand colour for email bodies. Neither
+# says anything about the offer, so neither can contradict its terms.
+_HOOKS: dict[str, tuple[str, ...]] = {
+    "grocery": ("Stocking up this week?", "Fridge looking empty?", "Meal planning?"),
+    "dining": ("Hungry?", "Dinner plans?", "Craving something good?"),
+    "travel": ("Dreaming of a getaway?", "Where to next?", "Bags packed?"),
+    "fuel": ("Running low?", "Road trip ahead?", "Time to fill up?"),
+    "electronics": ("Due an upgrade?", "Eyeing something new?", "Ready for new tech?"),
+    "fashion": ("Wardrobe refresh?", "New season, new look?", "Need a new look?"),
+    "pharmacy": ("Running low on essentials?", "Time to restock?", "Self-care day?"),
+    "home": ("Planning a project?", "Time for a refresh?", "Room makeover?"),
+    "entertainment": ("Plans this weekend?", "Movie night?", "Date night?"),
+    "streaming": ("Nothing to watch?", "Weekend binge?", "Ready for a new series?"),
+    "rideshare": ("Need a lift?", "Late night?", "Running late?"),
+    "telecom": ("Phone acting up?", "Ready for a new phone?", "Thinking of switching?"),
+    "bank": ("Big purchase coming up?", "Planning ahead?", "Want more from your card?"),
+}
+_COLOUR: dict[str, tuple[str, ...]] = {
+    "grocery": (
+        "Fresh produce arrives every morning.",
+        "From pantry staples to weekend treats, we've got your list covered.",
+        "Your local store, stocked and ready.",
+    ),
+    "dining": (
+        "Our kitchen is ready when you are.",
+        "Made fresh, served fast.",
+        "Bring your appetite.",
+    ),
+    "travel": (
+        "The world is waiting.",
+        "Your next getaway starts with a plan.",
+        "Pack light and travel well.",
+    ),
+    "fuel": (
+        "Every journey starts with a full tank.",
+        "Quick stops and friendly faces, wherever the road takes you.",
+    ),
+    "electronics": (
+        "From laptops to headphones, find the right gear.",
+        "Upgrade the way you work and play.",
+        "The latest tech, in store and online.",
+    ),
+    "fashion": (
+        "The new season has landed.",
+        "Find the pieces you'll wear on repeat.",
+        "New styles arrive every week.",
+    ),
+    "pharmacy": (
+        "Everyday essentials, close to home.",
+        "We're here to help you feel your best.",
+        "Our pharmacists are happy to help.",
+    ),
+    "home": (
+        "Make your space feel like you.",
+        "Every project starts with a plan.",
+        "Small changes make a big difference at home.",
+    ),
+    "entertainment": (
+        "Great nights out start here.",
+        "The show is about to begin.",
+        "Gather your crew.",
+    ),
+    "streaming": (
+        "New stories arrive every week.",
+        "Your watchlist is calling.",
+        "Press play on something new.",
+    ),
+    "rideshare": ("Sit back and enjoy the ride.", "Get where you're going, on your schedule."),
+    "telecom": ("Stay connected to what matters.", "The latest phones, ready when you are."),
+    "bank": (
+        "Banking that works around you.",
+        "Your card, your way.",
+        "Smart spending starts here.",
+    ),
+}
+
 # --- copy phrasing, per offer recipe -------------------------------------------------------------
 # Placeholders: {m} merchant, {noun}, {habit}, {R} reward phrase, {capc} cap clause, {cond}
 # min-spend clause, {until} inline deadline, and the formatted numbers
-# ({p} {a} {x} {pts} {n} {mo} {apr} {fee}).
+# ({p} {a} {x} {pts} {n} {mo} {apr} {fee} {ms} {cap}). A sentence that names {ms} states the
+# minimum spend itself, so it is not given a {cond} clause too.
+
+_SAVING = frozenset(
+    {"cashback_pct", "cashback_amt", "discount_pct", "discount_amt", "free_shipping"}
+    | {"fee_waiver_card", "fee_waiver_amt"}
+)
+_NOUN_REWARD = frozenset(
+    {"cashback_pct", "cashback_amt", "discount_pct", "discount_amt", "points_mult"}
+    | {"points_fixed", "free_shipping"}
+)
+_CREDIT = frozenset({"bnpl", "intro_apr"})
+EU_CREDIT_WARNING = "Borrowing money costs money."  # Consumer Credit Directive (EU) 2023/2225
+_CARD_LINKED = frozenset({"cashback_pct", "cashback_amt", "points_mult", "points_fixed"})
 
 _REWARD: dict[str, tuple[str, ...]] = {
     "cashback_pct": ("{p} cash back", "{p} back", "{p} cashback"),
     "cashback_amt": ("{a} cash back", "{a} back"),
     "discount_pct": ("{p} off",),
     "discount_amt": ("{a} off",),
-    "points_mult": ("{x} points",),
-    "points_fixed": ("{pts}", "a bonus of {pts}"),
-    "bnpl": ("{n} payments with no interest", "{n} payments, interest-free"),
+    "points_mult": ("{x} points", "{x} the points"),
+    "points_fixed": ("{pts}", "a bonus of {pts}", "an extra {pts}"),
+    "bnpl": ("{n} payments with no interest", "{n} interest-free payments"),
     "intro_apr": ("{p} intro APR for {mo}, then a variable {apr} APR",),
     "fee_waiver_card": ("your {fee} annual fee waived for the first year",),
     "fee_waiver_amt": ("the {a} activation fee waived", "no {a} activation fee"),
@@ -562,72 +800,147 @@ _SENTENCES: dict[str, tuple[str, ...]] = {
         "Enjoy {R} every time you {habit}{capc}{cond}{until}.",
         "{R} on {noun}{capc}{cond}{until}.",
         "Every time you {habit}, get {R}{capc}{cond}{until}.",
+        "Pay with your card at {m} and earn {R}{capc}{cond}{until}.",
+        "{m} is giving {R} on {noun}{capc}{cond}{until}.",
+        "Spend {ms} or more at {m} and get {R}{capc}{until}.",
+        "Make {noun} pay you back: {R}{capc}{cond}{until}.",
     ),
     "cashback_amt": (
         "Get {R} on {noun} at {m}{cond}{until}.",
         "Grab {R}{cond} at {m}{until}.",
         "Enjoy {R} when you {habit}{cond}{until}.",
         "{R} on {noun}{cond}{until}.",
+        "Spend {ms}+ at {m}, get {a} back{until}.",
+        "Spend {ms} at {m} and we'll give you {a} back{until}.",
+        "{a} back when you spend {ms} or more at {m}{until}.",
+        "Here's {R} for your next visit to {m}{cond}{until}.",
     ),
     "discount_pct": (
         "Take {R} {noun}{capc}{cond}{until}.",
         "Save {p} on {noun} at {m}{capc}{cond}{until}.",
         "Enjoy {R} {noun}{capc}{cond}{until}.",
         "{R} {noun} at {m}{capc}{cond}{until}.",
-        "Save {p} when you {habit}{capc}{cond}{until}.",
+        "Save {p} when you {habit}{capc}{until}.",
+        "Knock {p} off {noun}{capc}{cond}{until}.",
+        "{m} is taking {p} off {noun}{capc}{cond}{until}.",
+        "Spend {ms} or more and save {p} at {m}{capc}{until}.",
     ),
     "discount_amt": (
         "Save {a} on {noun}{cond}{until}.",
         "Take {a} off {noun} at {m}{cond}{until}.",
         "Get {a} off when you {habit}{cond}{until}.",
         "{a} off {noun}{cond}{until}.",
+        "Get {a} off {ms}+ at {m}{until}.",
+        "Spend {ms}, save {a} at {m}{until}.",
+        "Spend {ms} or more on {noun} and take {a} off{until}.",
+        "{m} is knocking {a} off {noun}{cond}{until}.",
     ),
     "points_mult": (
         "Earn {x} points on {noun}{cond}{until}.",
         "Collect {x} points every time you {habit}{until}.",
         "{x} points on {noun} at {m}{until}.",
         "Rack up {x} points on {noun}{cond}{until}.",
+        "Turn {noun} into {x} points{cond}{until}.",
+        "Multiply your points: {x} on {noun} at {m}{until}.",
+        "{m} is giving {x} the points on {noun}{until}.",
     ),
     "points_fixed": (
         "Earn {pts} on {noun}{cond}{until}.",
         "Get a bonus of {pts} when you {habit}{cond}{until}.",
         "Collect {pts} with {noun} at {m}{cond}{until}.",
         "{pts} are yours on {noun}{cond}{until}.",
+        "Pick up an extra {pts} when you {habit}{cond}{until}.",
+        "Add {pts} to your balance with {noun} at {m}{cond}{until}.",
     ),
     "bnpl": (
-        "Split {noun} into {n} payments with no interest{cond}{until}.",
-        "Pay for {noun} over {n} payments, interest-free{cond}{until}.",
-        "Buy now, pay later at {m}: {n} payments, no interest{cond}{until}.",
-        "Take home {noun} today and pay in {n} payments, interest-free{cond}{until}.",
+        "Split {noun} into {n} payments with no interest{cond}.",
+        "Pay for {noun} over {n} payments, interest-free{cond}.",
+        "Buy now, pay later at {m}: {n} payments, no interest{cond}.",
+        "Take home {noun} today and pay in {n} payments, interest-free{cond}.",
+        "Get {noun} now and pay in {n} interest-free payments{cond}.",
+        "Spread the cost of {noun} over {n} payments, with no interest{cond}.",
+        "{m} lets you pay for {noun} in {n} interest-free payments{cond}.",
     ),
     "intro_apr": (
         "Enjoy a {p} intro APR on purchases for {mo} with your {card}, then a variable {apr} APR.",
-        "Get {p} intro APR for {mo} on purchases, then a variable {apr} APR{until}.",
+        "Get {p} intro APR for {mo} on purchases, then a variable {apr} APR.",
         "Make big plans: {p} intro APR for {mo} on purchases with {m}, then a variable {apr} APR.",
-        "Pay over time with a {p} intro APR for {mo}, then a variable {apr} APR{until}.",
+        "Pay over time with a {p} intro APR for {mo}, then a variable {apr} APR.",
+        "Your {card} comes with {p} intro APR on purchases for {mo}, then {apr} variable APR.",
+        "Spread out big purchases: {p} intro APR for {mo}, then a variable {apr} APR.",
     ),
     "fee_waiver_card": (
-        "We'll waive the {fee} annual fee on your {card} for the first year{until}.",
-        "Your {fee} annual fee is on us for the first year{until}.",
-        "Keep your {card} and skip the {fee} annual fee for the first year{until}.",
+        "We'll waive the {fee} annual fee on your {card} for the first year.",
+        "Your {fee} annual fee is on us for the first year.",
+        "Keep your {card} and skip the {fee} annual fee for the first year.",
+        "No annual fee on your {card} for the first year (normally {fee}).",
+        "Your first year with the {card} comes without the {fee} annual fee.",
     ),
     "fee_waiver_amt": (
         "Switch to {m} and we'll waive the {a} activation fee{until}.",
         "No {a} activation fee when you join {m}{until}.",
         "Skip the {a} activation fee on a new line{until}.",
+        "Join {m} and skip the {a} activation fee{until}.",
+        "New line at {m}? The {a} activation fee is on us{until}.",
     ),
     "free_shipping": (
         "Enjoy free {ship} on {noun}{cond}{until}.",
         "Free {ship} from {m}{cond}{until}.",
         "Get free {ship}{cond}{until}.",
         "Free {ship} on {noun} at {m}{cond}{until}.",
+        "{Ship} is on us{cond}{until}.",
+        "Skip the {ship} fee on {noun} at {m}{cond}{until}.",
+        "Spend {ms} or more at {m} and {ship} is free{until}.",
     ),
+}
+
+# How the offer works, for email/in-app bodies; no numbers, nothing the terms would have to back.
+_HOW: dict[str, tuple[str, ...]] = {
+    "card": (
+        "Activate the offer in the app, then pay as usual.",
+        "Pay with your linked card and the rewards follow.",
+        "Activate once and every eligible purchase counts.",
+    ),
+    "discount": ("The discount is applied at checkout.", "Your savings show at checkout."),
+    "bnpl": ("Choose pay later at checkout.", "Pick the pay-later option at checkout."),
+    "free_shipping": ("Applied automatically at checkout.",),
+    "fee_waiver_amt": ("We'll apply it when you activate your line.",),
+    "bank": (
+        "Use your card as usual and the rewards add up.",
+        "Rewards post to your account as you spend.",
+    ),
+}
+_HOW_KEY = {
+    "cashback_pct": "card",
+    "cashback_amt": "card",
+    "points_mult": "card",
+    "points_fixed": "card",
+    "discount_pct": "discount",
+    "discount_amt": "discount",
+    "bnpl": "bnpl",
+    "free_shipping": "free_shipping",
+    "fee_waiver_amt": "fee_waiver_amt",
 }
 
 _CAP_CLAUSE = {
     "cashback_pct": (" (up to {cap} back)", ", up to {cap}", " (max {cap})"),
     "discount_pct": (" (up to {cap} off)", ", up to {cap} off", " (max savings {cap})"),
 }
+# The cap and the minimum spend restated as sentences of their own (email, in-app).
+_CAP_SENTENCE = {
+    "cashback_pct": (
+        "Cash back is capped at {cap}.",
+        "Earn up to {cap} back.",
+        "Max reward {cap}.",
+    ),
+    "discount_pct": ("Save up to {cap}.", "Savings are capped at {cap}.", "Max discount {cap}."),
+}
+_COND_SENTENCE = (
+    "Minimum spend {ms}.",
+    "Valid on {orders} of {ms} or more.",
+    "Just spend {ms} or more.",
+    "Applies when you spend {ms} or more.",
+)
 _COND_CLAUSE = (
     " on {orders} of {ms} or more",
     " when you spend {ms} or more",
@@ -639,33 +952,39 @@ _SHIP_COND = (
     " when you spend {ms} or more",
     " with a {ms} minimum order",
     " (orders of {ms} or more)",
+    " on {ms}+ {orders}",
 )
 _BANK_POINTS_COND = (" after you spend {ms}", " once you spend {ms}")
-_UNTIL_INLINE = (" through {d}", " until {d}")
-_UNTIL_SENTENCE = (
-    "Offer ends {d}.",
-    "Ends {d}.",
-    "Valid through {d}.",
-    "Hurry, it ends {d}.",
-    "Offer valid until {d}.",
-    "Use it by {d}.",
-)
+_UNTIL_INLINE = (" through {d}", " until {d}", " until {d}")
+_UNTIL_SENTENCE = ("Offer ends {d}.", "Ends {d}.", "Valid through {d}.", "Use it by {d}.")
+_RANGE_SENTENCE = ("Valid {df} to {d}.", "Runs {df} through {d}.", "From {df} until {d}.")
 _MERCHANT_SENTENCE = (
     "Your {m} offer is here.",
     "A new offer from {m}.",
     "{m} has something for you.",
     "Thanks for choosing {m}.",
 )
+_URGENT = re.compile(
+    r"\b(?:hurry|act now|don't miss|while it lasts|clock's ticking|tick tock|last chance)\b",
+    re.IGNORECASE,
+)
 _DEAL_WORDS = ("deal", "offer", "alert", "exclusive", "perk")
-_GENERIC_CTAS = ("Tap to activate.", "Details in the app.", "Don't wait.")
-
+_PUSH_LEADS = ("New:", "Heads up:", "Just in:", "Today:", "For you:")
+_SMS_CTAS = ("Tap to activate.", "Details in the app.", "Activate in the app.", "See the app.")
 # --- helpers -------------------------------------------------------------------------------------
 
 _PLACEHOLDER = re.compile(r"(?<!\{)\{(\w+)\}(?!\})")  # "{m}" but not the merge tag "{{first_name}}"
 
 
+@functools.cache
+def _parts(template: str) -> tuple[str, ...]:
+    """A template split into literal text (even places) and placeholder names (odd places)."""
+    return tuple(_PLACEHOLDER.split(template))
+
+
 def _fill(template: str, fields: dict[str, str]) -> str:
-    return _PLACEHOLDER.sub(lambda mt: fields[mt.group(1)], template)
+    parts = _parts(template)
+    return "".join(p if i % 2 == 0 else fields[p] for i, p in enumerate(parts))
 
 
 def _num(v: float) -> str:
@@ -681,6 +1000,7 @@ def _pct(v: float) -> str:
     return f"{_num(v)}%"
 
 
+@functools.cache
 def _date(d: date) -> str:
     return f"{d:%b} {d.day}, {d.year}"
 
@@ -904,6 +1224,36 @@ def _make_terms(rng: random.Random, pr: _Profile, recipe: str, sent_at: date) ->
 # --- copy ----------------------------------------------------------------------------------------
 
 
+def _names_merchant(template: str) -> bool:
+    return any(k in template for k in ("{m}", "{habit}", "{card}"))
+
+
+@functools.cache
+def _shape(template: str) -> tuple[frozenset[str], bool, bool]:
+    """A template's placeholders, whether it speaks of saving, whether it only fits a merchant
+    you shop at (not a card issuer)."""
+    names = frozenset(_PLACEHOLDER.findall(template))
+    return names, "sav" in template.lower(), "your card at" in template or "visit" in template
+
+
+def _sentences(text: str) -> list[str]:
+    return re.split(r"(?<=[.!?])\s+", text)
+
+
+def _join(parts: list[str], keep_case: tuple[str, ...]) -> str:
+    """Join parts; a part after one that ends in "," goes on in lower case ("Hi {{first_name}},
+    get ..."), unless it starts with a name, a merge tag, a number or an acronym."""
+    out: list[str] = []
+    for part in parts:
+        if not part:
+            continue
+        after_comma = out and out[-1].endswith(",") and not part.startswith(keep_case)
+        if after_comma and part[:1].isupper() and not part[1:2].isupper():
+            part = part[:1].lower() + part[1:]
+        out.append(part)
+    return " ".join(out)
+
+
 @dataclass
 class _Copy:
     """Writes one piece of copy for one offer; every number comes from `terms`."""
@@ -914,6 +1264,18 @@ class _Copy:
     terms: OfferTerms
     channel: Channel
     segment: str
+    opt_out: str = ""  # the SMS opt-out this attempt ends with ("" = none)
+    eu_warning: bool = True
+    stated_ms: bool = field(default=False, init=False)  # the main sentence names the min spend
+
+    @property
+    def _bank(self) -> bool:
+        return self.pr.merchant.category == "bank"
+
+    @property
+    def _eu_credit(self) -> bool:
+        """Credit advertised to EU customers carries the directive's warning."""
+        return self.eu_warning and self.terms.currency == "EUR" and self.recipe in _CREDIT
 
     def fields(self) -> dict[str, str]:
         t, rng, cat, cur = self.terms, self.rng, self.pr.category, self.terms.currency
@@ -925,6 +1287,7 @@ class _Copy:
             "card": name if name.endswith("Card") else f"{name} card",
             "orders": cat.orders,
             "ship": cat.ship,
+            "Ship": _cap_first(cat.ship),
             "capc": "",
             "cond": "",
             "until": "",
@@ -953,20 +1316,136 @@ class _Copy:
                 clauses = _BNPL_COND
             elif self.recipe == "free_shipping":
                 clauses = _SHIP_COND
-            elif self.recipe == "points_fixed" and self.pr.merchant.category == "bank":
+            elif self.recipe == "points_fixed" and self._bank:
                 clauses = _BANK_POINTS_COND
             else:
                 clauses = _COND_CLAUSE
             f["cond"] = _fill(rng.choice(clauses), f)
+        if t.valid_until is not None:
+            f["d"] = _date(t.valid_until)
+            if t.valid_from is not None and t.valid_from < t.valid_until:
+                f["df"] = _date(t.valid_from)
         f["habit"] = _fill(cat.habit, f)
         f["R"] = _fill(rng.choice(_REWARD[self.recipe]), f)
+        f["Rc"] = _cap_first(f["R"])
         return f
 
+    # --- picking phrases ------------------------------------------------------------------------
+
+    def _fits(self, template: str, f: dict[str, str], headline: bool = False) -> bool:
+        names, saving, card_only = _shape(template)
+        if not names <= f.keys():
+            return False
+        if headline and ("R" in names or "Rc" in names) and self.recipe not in _NOUN_REWARD:
+            return False
+        if saving and self.recipe not in _SAVING:
+            return False
+        return not (card_only and self._bank)
+
+    def _pick(self, pool: tuple[str, ...] | list[str], f: dict[str, str], **kw: bool) -> str:
+        options = [t for t in pool if self._fits(t, f, **kw)]
+        return _fill(self.rng.choice(options), f) if options else ""
+
+    def _intro(self, f: dict[str, str]) -> str:
+        """A sentence that names the merchant: mostly in the brand's voice."""
+        voice = self.pr.voice.intros
+        return self._pick(voice if voice and self.rng.random() < 0.7 else _MERCHANT_SENTENCE, f)
+
+    def _emph(self, s: str) -> str:
+        """A voice that allows "!" ends some sentences with one."""
+        if self.pr.voice.exclamation and s.endswith(".") and self.rng.random() < 0.3:
+            return s[:-1] + "!"
+        return s
+
+    def _sentence(
+        self, f: dict[str, str], with_m: bool | None, separate: bool = False, first: str = ""
+    ) -> str:
+        """The main sentence. `separate`: conditions and deadline left for sentences of their
+        own; `first`: only templates that start with this word (if any fit)."""
+        pool = [s for s in _SENTENCES[self.recipe] if self._fits(s, f)]
+        if with_m is not None:
+            pool = [s for s in pool if _names_merchant(s) == with_m] or pool
+        if first:
+            pool = [s for s in pool if s.startswith(first)] or pool
+        template = self.rng.choice(pool)
+        g = dict(f)
+        if separate:
+            g.update(capc="", cond="", until="")
+        if "{ms}" in template:
+            g["cond"] = ""  # the sentence states the minimum spend itself
+        self.stated_ms = "{ms}" in template or bool(g["cond"])
+        return _cap_first(_fill(template, g))
+
+    def _reward_on(self, f: dict[str, str], cap: bool = True) -> str:
+        """The reward phrase with what it applies to, where that reads naturally."""
+        capc = f["capc"] if cap else ""
+        if self.recipe in ("discount_pct", "discount_amt"):
+            return f"{f['R']} {f['noun']}{capc}"
+        if self.recipe in _CARD_LINKED:
+            return f"{f['R']} on {f['noun']}{capc}"
+        return f["R"]
+
+    def _opener(self, f: dict[str, str]) -> str:
+        rng = self.rng
+        if self.terms.firm_offer and rng.random() < 0.6:
+            return rng.choice(("You're pre-approved.", "Good news: you're pre-approved."))
+        seg = _SEGMENT_OPENERS.get(self.segment)
+        r = rng.random()
+        if seg and r < 0.35:
+            pool = seg
+        elif r < 0.55:
+            pool = _HOOKS[self.pr.merchant.category]
+        else:
+            pool = self.pr.voice.openers
+        return self._pick(pool, f) or self._pick(self.pr.voice.openers, f)
+
+    def _deadline(self, f: dict[str, str], text: str, allow_range: bool = False) -> str:
+        """A deadline sentence, unless `text` already states the date (or by chance)."""
+        d, rng = f.get("d"), self.rng
+        if d is None or d in text or rng.random() < 0.2:
+            return ""
+        if allow_range and "df" in f and rng.random() < 0.4:
+            return _fill(rng.choice(_RANGE_SENTENCE), f)
+        voice = self.pr.voice
+        start, end = self.terms.valid_from, self.terms.valid_until
+        short = start is not None and end is not None and (end - start).days <= 14
+        if short and voice.urgent and rng.random() < 0.6:
+            pool = voice.urgent
+        else:
+            pool = voice.deadlines + _UNTIL_SENTENCE
+        return rng.choice(pool).replace("{d}", d)
+
+    def _details(self, f: dict[str, str]) -> list[str]:
+        """Cap and minimum spend as sentences of their own (after a `separate` main sentence)."""
+        out: list[str] = []
+        if "cap" in f and self.recipe in _CAP_SENTENCE:
+            out.append(_fill(self.rng.choice(_CAP_SENTENCE[self.recipe]), f))
+        if "ms" in f and not self.stated_ms:
+            out.append(_fill(self.rng.choice(_COND_SENTENCE), f))
+        return out
+
+    def _cta(self, short: bool = False) -> str:
+        pool = self.pr.category.ctas + self.pr.voice.ctas
+        if short:
+            pool = tuple(c for c in pool if len(c) <= 22) + _SMS_CTAS
+        return self._pick(pool, {})
+
+    def _rules(self) -> list[dict[str, Any]]:
+        return [r for r in self.pr.channel_rules if r["channel"] == self.channel.value]
+
+    # --- writing --------------------------------------------------------------------------------
+
     def write(self) -> str:
-        for _ in range(60):
+        for _ in range(80):
             text = self._attempt()
             if self._ok(text):
                 return text
+        if self._eu_credit:  # e.g. a 90-character push cannot also hold the warning
+            self.eu_warning = False
+            for _ in range(80):
+                text = self._attempt()
+                if self._ok(text):
+                    return text
         text = self._fallback()
         if not self._ok(text):  # pragma: no cover - would be a bug in the data above
             raise RuntimeError(f"cannot write copy for {self.pr.merchant.id}: {text!r}")
@@ -975,125 +1454,223 @@ class _Copy:
     # one random draw of the copy; _ok() decides whether it obeys every constraint
     def _attempt(self) -> str:
         rng, f = self.rng, self.fields()
-        deadline_inline = self.terms.valid_until is not None and rng.random() < 0.5
-        deadline_sentence = ""
-        if self.terms.valid_until is not None:
-            d = _date(self.terms.valid_until)
-            if deadline_inline:
-                f["until"] = rng.choice(_UNTIL_INLINE).replace("{d}", d)
-            elif rng.random() < 0.6:
-                deadline_sentence = rng.choice(_UNTIL_SENTENCE).replace("{d}", d)
+        self.stated_ms = False
+        # "interest-free until May 9" would misstate the terms: credit offers date in a sentence
+        if "d" in f and self.recipe not in _CREDIT and rng.random() < 0.45:
+            f["until"] = rng.choice(_UNTIL_INLINE).replace("{d}", f["d"])
+        self.opt_out = ""
+        if self.channel is Channel.sms:
+            if any(r.get("must_end_with") == STOP for r in self._rules()):
+                self.opt_out = STOP
+            elif rng.random() < 0.92:
+                self.opt_out = STOP if rng.random() < 0.8 else rng.choice(_OPT_OUTS)
         writer = {
             Channel.sms: self._sms,
             Channel.push: self._push,
-            Channel.email: self._long,
-            Channel.in_app: self._long,
+            Channel.email: self._email,
+            Channel.in_app: self._in_app,
         }[self.channel]
-        return self._finish(writer(f, deadline_sentence))
+        return self._finish(writer(f))
 
-    def _sentence(self, f: dict[str, str], with_m: bool | None) -> str:
-        pool = _SENTENCES[self.recipe]
-        if with_m is not None:
-            pool = tuple(s for s in pool if ("{m}" in s) == with_m) or pool
-        return _cap_first(_fill(self.rng.choice(pool), f))
+    def _keep_case(self) -> tuple[str, ...]:
+        return (self.pr.merchant.name, "{{", "$", "€", *"0123456789")
 
-    def _opener(self) -> str:
-        rng = self.rng
-        seg = _SEGMENT_OPENERS.get(self.segment)
-        if self.terms.firm_offer and rng.random() < 0.6:
-            return rng.choice(("You're pre-approved.", "Good news: you're pre-approved."))
-        pool = seg if seg and rng.random() < 0.5 else self.pr.voice.openers
-        return rng.choice(pool).replace("{m}", self.pr.merchant.name)
-
-    def _rules(self) -> list[dict[str, Any]]:
-        return [r for r in self.pr.channel_rules if r["channel"] == self.channel.value]
-
-    def _reward_on(self, f: dict[str, str]) -> str:
-        """The reward phrase with what it applies to, where that reads naturally."""
-        if self.recipe in ("discount_pct", "discount_amt"):
-            return f"{f['R']} {f['noun']}{f['capc']}"
-        if self.recipe in ("cashback_pct", "cashback_amt", "points_mult", "points_fixed"):
-            return f"{f['R']} on {f['noun']}{f['capc']}"
-        return f["R"]
-
-    def _cta(self) -> str:
-        pool = self.pr.category.ctas + _GENERIC_CTAS
-        return self.rng.choice(pool)
-
-    def _sms(self, f: dict[str, str], deadline: str) -> str:
+    def _sms(self, f: dict[str, str]) -> str:
         rng, m = self.rng, self.pr.merchant.name
-        # a merchant whose SMS must open with "Name:" gets the shape that already does
-        prefixed = any("must_start_with" in r for r in self._rules())
-        shape = 0 if prefixed else rng.randrange(4)
+        rules = self._rules()
+        # a merchant whose SMS must open with "Name:" gets the shapes that already do
+        if any("must_start_with" in r for r in rules):
+            shape = rng.choice((0, 5, 8))
+        else:
+            shape = rng.randrange(9)
+        if shape == 6 and any(r.get("merge_tags") is False for r in rules):
+            shape = 3
         parts: list[str]
         if shape == 0:
-            opener = self._opener() if rng.random() < 0.4 else ""
-            parts = [f"{m}:", opener, self._sentence(f, with_m=False), deadline]
+            opener = self._opener(f) if rng.random() < 0.4 else ""
+            parts = [f"{m}:", opener, self._sentence(f, with_m=False)]
         elif shape == 1:
-            parts = [self._opener(), self._sentence(f, with_m=True), deadline]
+            parts = [self._opener(f), self._sentence(f, with_m=True)]
         elif shape == 2:
             deal = rng.choice(_DEAL_WORDS)
-            parts = [f"{m} {deal}: {f['R']}{f['capc']}{f['cond']}{f['until']}.", deadline]
-        else:
-            parts = [self._sentence(f, with_m=True), deadline]
-        if rng.random() < 0.5:
-            parts.append(self._cta())
-        if rng.random() < 0.4:
-            parts.append(TERMS)
-        if rng.random() < 0.85:
-            parts.append(STOP)
-        return " ".join(parts)
-
-    def _push(self, f: dict[str, str], deadline: str) -> str:
-        rng, m = self.rng, self.pr.merchant.name
-        shape = rng.randrange(4)
-        if shape == 0:
-            parts = [f"{_cap_first(self._reward_on(f))} at {m}{f['until']}."]
-        elif shape == 1:
-            parts = [self._opener(), self._sentence(f, with_m=True)]
-        elif shape == 2:
-            parts = [f"{m}:", self._sentence(f, with_m=False)]
+            parts = [f"{m} {deal}: {f['Rc']}{f['capc']}{f['cond']}{f['until']}."]
+        elif shape == 3:
+            parts = [self._emph(self._sentence(f, with_m=True))]
+        elif shape == 4:
+            parts = [self._pick(_HOOKS[self.pr.merchant.category], f), self._sentence(f, True)]
+        elif shape == 5:
+            hook = self._pick(_HOOKS[self.pr.merchant.category], f)
+            parts = [f"{m}:", hook, self._sentence(f, with_m=False)]
+        elif shape == 6:
+            parts = ["{{first_name}},", self._sentence(f, with_m=True)]
+        elif shape == 7:
+            parts = [self._emph(self._sentence(f, with_m=True, first="Spend"))]
         else:
             parts = [f"{m}: {_cap_first(self._reward_on(f))}{f['cond']}{f['until']}."]
-        if rng.random() < 0.4:
-            parts.append(self._cta())
-        return " ".join(parts)
-
-    def _long(self, f: dict[str, str], deadline: str) -> str:
-        rng, m = self.rng, self.pr.merchant.name
-        parts: list[str] = []
-        if rng.random() < 0.55:
-            parts.append(self._opener())
-        sentence = self._sentence(f, with_m=None)
-        if m not in sentence:
-            parts.append(rng.choice(_MERCHANT_SENTENCE).replace("{m}", m))
-        parts.append(sentence)
-        extras = [deadline] if deadline else []
-        extras.append(self._cta())
+        parts.append(self._deadline(f, " ".join(parts)))
+        if rng.random() < 0.45:
+            parts.append(self._cta(short=True))
         if rng.random() < 0.5:
-            extras.append(rng.choice(self.pr.voice.closers))
-        limit = 1 if self.channel is Channel.in_app else 2
-        parts.extend(rng.sample(extras, min(len(extras), rng.randint(0, limit))))
-        credit = self.terms.kind in (OfferKind.intro_apr, OfferKind.fee_waiver)
-        bank = self.pr.merchant.category == "bank"
-        if credit and bank and not self.terms.firm_offer and rng.random() < 0.6:
-            parts.append("Subject to credit approval.")
-        if rng.random() < (0.7 if self.channel is Channel.email else 0.5):
             parts.append(TERMS)
-        return " ".join(parts)
+        parts.append(self.opt_out)
+        return _join(parts, self._keep_case())
+
+    def _push(self, f: dict[str, str]) -> str:
+        rng, m = self.rng, self.pr.merchant.name
+        on = _cap_first(self._reward_on(f))
+        shape = rng.randrange(9)
+        if shape == 5 and self.recipe not in _CARD_LINKED:
+            shape = 0
+        if shape == 7 and "d" not in f:
+            shape = 8
+        if shape == 0:
+            parts = [self._emph(f"{on} at {m}{f['until']}.")]
+        elif shape == 1:
+            parts = [self._opener(f), self._sentence(f, with_m=True)]
+        elif shape == 2:
+            parts = [f"{m}:", self._emph(self._sentence(f, with_m=False))]
+        elif shape == 3:
+            parts = [f"{m}: {on}{f['cond']}{f['until']}."]
+        elif shape == 4:
+            parts = [self._pick(_HOOKS[self.pr.merchant.category], f), f"{on} at {m}."]
+        elif shape == 5:
+            verb = rng.choice(("Activate", "Unlock", "Tap to activate"))
+            parts = [self._emph(f"{verb} {f['R']} at {m}{f['until']}.")]
+        elif shape == 6:
+            verb = rng.choice(("get", "grab", "enjoy"))
+            parts = [f"{{{{first_name}}}}, {verb} {self._reward_on(f)} at {m}."]
+        elif shape == 7:
+            parts = [f"Ends {f['d']}: {on} at {m}."]
+        else:
+            lead = rng.choice((*_PUSH_LEADS, f"New from {m}:"))
+            parts = [lead, f"{on} at {m}." if m not in lead else f"{on}."]
+        if rng.random() < 0.25:
+            parts.append(self._cta(short=True))
+        if rng.random() < 0.3:
+            parts.append(TERMS)
+        return _join(parts, self._keep_case())
+
+    def _credit_note(self) -> str:
+        credit = self.terms.kind in (OfferKind.intro_apr, OfferKind.fee_waiver)
+        if credit and self._bank and not self.terms.firm_offer and self.rng.random() < 0.6:
+            return "Subject to credit approval."
+        if self.recipe == "bnpl" and self.rng.random() < 0.3:
+            return "Subject to eligibility."
+        return ""
+
+    def _how(self) -> str:
+        key = "bank" if self._bank and self.recipe in _CARD_LINKED else _HOW_KEY.get(self.recipe)
+        return self.rng.choice(_HOW[key]) if key else ""
+
+    def _in_app(self, f: dict[str, str]) -> str:
+        rng, m, voice = self.rng, self.pr.merchant.name, self.pr.voice
+        separate = rng.random() < 0.35
+        shape = rng.randrange(5)
+        if shape == 1 and self.recipe not in _NOUN_REWARD:
+            shape = 0
+        lead: list[str]
+        if shape == 0:
+            lead = [self._emph(self._pick(voice.headlines, f, headline=True))]
+        elif shape == 1:
+            lead = [f"{_cap_first(self._reward_on(f, cap=False))} at {m}."]
+            separate = True
+        elif shape == 2:
+            lead = [self._opener(f)]
+        elif shape == 3:
+            lead = [self._pick(_HOOKS[self.pr.merchant.category], f)]
+        else:
+            seg = _SEGMENT_LINES.get(self.segment)
+            lead = [self._pick(seg, f) if seg else self._intro(f)]
+        named = m in " ".join(lead)
+        with_m = False if named else None
+        main = "" if shape == 1 else self._sentence(f, with_m=with_m, separate=separate)
+        body = [main]
+        if m not in " ".join(lead + body):
+            body.insert(0, self._intro(f))
+        details = self._details(f) if separate else []
+        deadline = self._deadline(f, " ".join(lead + body), allow_range=separate)
+        tail: list[tuple[str, float]] = [
+            (self._how(), 0.2),
+            (self._cta(), 0.7),
+            (rng.choice(voice.closers), 0.2),
+        ]
+        extra = [s for s, p in tail if s and rng.random() < p]
+        parts = [*lead, *body, *details, deadline, *extra, self._credit_note()]
+        if rng.random() < 0.55:
+            parts.append(TERMS)
+        return self._trim(parts, keep={*lead, *body})
+
+    def _email(self, f: dict[str, str]) -> str:
+        rng, voice, cat = self.rng, self.pr.voice, self.pr.merchant.category
+        separate = rng.random() < 0.45
+        headline = ""
+        if rng.random() < 0.8:
+            g = {**f, "noun": rng.choice(self.pr.category.nouns)}
+            headline = self._emph(self._pick(voice.headlines, g, headline=True))
+        seg = _SEGMENT_LINES.get(self.segment)
+        segline = self._pick(seg, f) if seg and rng.random() < 0.5 else ""
+        named = self.pr.merchant.name in headline + segline
+        main = self._sentence(f, with_m=False if named else None, separate=separate)
+        greeting = ""
+        if "{{" not in headline and rng.random() < 0.3:
+            greeting = rng.choice(
+                ("Hi {{first_name}},", "Hello {{first_name}},", "{{first_name}},")
+            )
+        colour = rng.choice(_COLOUR[cat]) if rng.random() < 0.6 else ""
+        before, after = (colour, "") if rng.random() < 0.5 else ("", colour)
+        body = [main]
+        if self.pr.merchant.name not in " ".join([headline, segline, main]):
+            body.insert(0, self._intro(f))
+        details = self._details(f) if separate else []
+        deadline = self._deadline(f, main, allow_range=separate)
+        how = self._how() if rng.random() < 0.5 else ""
+        cta = self._cta() if rng.random() < 0.9 else ""
+        closer = rng.choice(voice.closers) if rng.random() < 0.45 else ""
+        tagline = self.pr.tagline if rng.random() < 0.15 else ""
+        ending = [cta, deadline] if rng.random() < 0.3 else [deadline, cta]
+        # a greeting goes straight before the segment line or the body: "Hi {{first_name}},
+        # welcome to ...", never before brand colour
+        parts = [headline, before, greeting, segline, *body, after, *details, how, *ending, closer]
+        parts.append(self._credit_note())
+        if rng.random() < 0.75:
+            parts.append(TERMS)
+        parts.append(tagline)
+        return self._trim(parts, keep={main, *body, *details})
+
+    def _trim(self, parts: list[str], keep: set[str]) -> str:
+        """Drop optional sentences at random until the copy fits its length and sentence count
+        (leaving room for what _finish adds)."""
+        parts = [p for p in parts if p]
+        reserve = len(self.pr.required) + 1 if self.channel in self.pr.required_channels else 0
+        reserve += len(EU_CREDIT_WARNING) + 1 if self._eu_credit else 0
+        limit = MAX_CHARS[self.channel] - reserve
+        text = _join(parts, self._keep_case())
+        while len(text) > limit or len(_sentences(text)) > MAX_SENTENCES[self.channel]:
+            optional = [i for i, p in enumerate(parts) if p not in keep and p != TERMS]
+            if not optional:
+                break
+            del parts[self.rng.choice(optional)]
+            text = _join(parts, self._keep_case())
+        return text
 
     def _finish(self, text: str) -> str:
         """Apply the merchant's required phrase and channel rules that can be satisfied by edits."""
-        text = _tidy(text)
+        text = text.strip()  # parts are joined with single spaces; _tidy runs once, below
         name = self.pr.merchant.name
-        if self.pr.merchant.category == "bank":  # you pay *with* a card, not *at* it
+        if self._bank:  # you pay *with* a card, not *at* it
             card = name if name.endswith("Card") else f"{name} card"
             text = text.replace(f" at {name}", f" with your {card}")
+        required = []
         if self.channel in self.pr.required_channels and self.pr.required not in text:
-            if text.endswith(STOP):
-                text = text[: -len(STOP)].rstrip() + f" {self.pr.required} {STOP}"
+            required.append(self.pr.required)
+        if self._eu_credit and EU_CREDIT_WARNING not in text:
+            required.insert(0, EU_CREDIT_WARNING)
+        for phrase in required:
+            if self.opt_out and text.endswith(self.opt_out):
+                head = text[: -len(self.opt_out)].rstrip()
+                text = f"{head} {phrase} {self.opt_out}"
             else:
-                text = f"{text} {self.pr.required}"
+                text = f"{text} {phrase}"
         for rule in self._rules():
             end = rule.get("must_end_with")
             if end and not text.endswith(end):
@@ -1104,42 +1681,99 @@ class _Copy:
         return _tidy(text)
 
     def _ok(self, text: str) -> bool:
+        if text.count("{{") > 1:
+            return False  # one merge tag is personal; two read like a mail merge
         limit = MAX_CHARS[self.channel]
+        guard_limit = _GUARD_LIMITS[self.channel]
         for rule in self._rules():
-            limit = min(limit, rule.get("max_chars", limit))
+            if "max_chars" in rule:
+                limit = min(limit, rule["max_chars"])
+                guard_limit = min(guard_limit, rule["max_chars"])
             if rule.get("merge_tags") is False and "{{" in text:
                 return False
-        if len(text) > limit or self.pr.merchant.name not in text:
+        size = len(text)
+        if self.channel is Channel.sms:
+            size += text.count("€")  # GSM-7: an extension-table character takes two septets
+        if size > limit or self.pr.merchant.name not in text:
+            return False
+        # leave room for what a guard adds where it is missing ("Terms apply.", the SMS opt-out),
+        # so the copy still fits once fixed
+        if TERMS not in text:
+            size += len(TERMS) + 1
+        if self.channel is Channel.sms and not self.opt_out:
+            size += len(STOP) + 1
+        if size > guard_limit:
+            return False
+        sentences = _sentences(text)
+        if len(sentences) > MAX_SENTENCES[self.channel]:
             return False
         if re.split(r"[.!?]", text, maxsplit=1)[0].count(":") > 1:
             return False  # "Update: Make big plans: ..." reads badly
+        if any(s.count("when you") > 1 for s in sentences):
+            return False  # "Save 10% when you shop ... when you spend $50"
+        if re.search(r"\b(\w+) \1\b", text, re.IGNORECASE):
+            return False
         if not self.pr.voice.exclamation and "!" in text:
             return False
+        if _URGENT.search(text):  # pressure only against a deadline the copy states
+            end = self.terms.valid_until
+            if end is None or _date(end) not in text:
+                return False
         low = text.lower()
         return not any(b.lower() in low for b in self.pr.banned)
 
     def _fallback(self) -> str:
         f = self.fields()
-        return self._finish(f"{self.pr.merchant.name}: {_cap_first(f['R'])}.")
+        self.opt_out = STOP if self.channel is Channel.sms else ""
+        text = f"{self.pr.merchant.name}: {f['Rc']}."
+        if self.channel is Channel.sms:
+            text = f"{text} {TERMS} {STOP}"
+        return self._finish(text)
 
 
 # --- metrics -------------------------------------------------------------------------------------
 
 _SENT_MEDIAN = {Channel.email: 30000, Channel.push: 20000, Channel.sms: 6000, Channel.in_app: 12000}
 _CTR_MEDIAN = {Channel.email: 0.018, Channel.push: 0.022, Channel.sms: 0.028, Channel.in_app: 0.03}
+_SEGMENT_LIFT = {"new_customers": 1.1, "lapsed_90d": 0.7, "high_spenders": 1.15, "vip": 1.25}
+PILOT_SHARE = 0.08  # test cells and pilots: tens to hundreds of sends
 
 
-def _metrics(rng: random.Random, channel: Channel, text: str) -> tuple[int, int, int]:
-    sent = max(500, round(rng.lognormvariate(math.log(_SENT_MEDIAN[channel]), 0.6)))
-    ctr = _CTR_MEDIAN[channel] * rng.lognormvariate(0.0, 0.45)
+def _binomial(rng: random.Random, n: int, p: float) -> int:
+    """A draw of Binomial(n, p): exact for small n, Poisson or normal approximations above."""
+    if n <= 0 or p <= 0.0:
+        return 0
+    if p >= 1.0:
+        return n
+    if n <= 120:
+        return sum(1 for _ in range(n) if rng.random() < p)
+    mean = n * p
+    if mean < 25:  # Poisson (Knuth); rare events in a large send
+        limit, k, prod = math.exp(-mean), 0, rng.random()
+        while prod > limit:
+            k += 1
+            prod *= rng.random()
+        return min(n, k)
+    return min(n, max(0, round(rng.gauss(mean, math.sqrt(mean * (1.0 - p))))))
+
+
+def _metrics(
+    rng: random.Random, channel: Channel, segment: str, text: str, merchant_quality: float
+) -> tuple[int, int, int]:
+    if rng.random() < PILOT_SHARE:
+        sent = min(900, max(20, round(rng.lognormvariate(math.log(150), 0.8))))
+    else:
+        sent = max(500, round(rng.lognormvariate(math.log(_SENT_MEDIAN[channel]), 0.7)))
+    # latent quality: mostly middling, a heavy right tail
+    quality = merchant_quality * _SEGMENT_LIFT.get(segment, 1.0) * rng.lognormvariate(0.0, 0.4)
     if "{{first_name}}" in text:
-        ctr *= 1.15  # personalised copy does a little better
-    if rng.random() < 0.06:
-        ctr *= rng.uniform(2.0, 3.5)  # the occasional standout
-    ctr = min(max(ctr, 0.002), 0.15)
-    clicks = round(sent * ctr)
-    redemptions = round(clicks * rng.betavariate(2, 5))
-    return sent, clicks, redemptions
+        quality *= 1.1  # personalised copy does a little better
+    if rng.random() < 0.05:
+        quality *= rng.uniform(2.0, 4.0)  # the occasional standout
+    ctr = min(0.2, _CTR_MEDIAN[channel] * quality)
+    clicks = _binomial(rng, sent, ctr)
+    conversion = min(0.9, rng.betavariate(2.0, 5.0) * math.sqrt(quality))
+    return sent, clicks, _binomial(rng, clicks, conversion)
 
 
 # --- entry point ---------------------------------------------------------------------------------
@@ -1163,7 +1797,7 @@ def generate_demo_kb(
     """Generate the demo KB. Same arguments -> identical output.
 
     `n_merchants` / `offers_per_merchant` shrink it (for tests); by default 65 merchants with
-    34-42 past offers each (~2,500). A merchant's records depend only on `seed` and its id.
+    72-88 past offers each (~5,200). A merchant's records depend only on `seed` and its id.
     """
     if n_merchants is not None and n_merchants < 1:
         raise ValueError("n_merchants must be >= 1")
@@ -1175,10 +1809,13 @@ def generate_demo_kb(
     span = (LAST_SENT - FIRST_SENT).days
     for spec in _merchant_order(n_merchants):
         rng = random.Random(f"{seed}/{_slug(spec[0])}")
+        # performance figures have their own stream: rewording copy does not move them
+        metrics_rng = random.Random(f"{seed}/{_slug(spec[0])}/metrics")
+        merchant_quality = metrics_rng.lognormvariate(0.0, 0.3)
         pr = _make_profile(rng, spec)
         kb.merchants.append(pr.merchant)
         kb.rules.extend(pr.rules)
-        count = offers_per_merchant if offers_per_merchant is not None else rng.randint(34, 42)
+        count = offers_per_merchant if offers_per_merchant is not None else rng.randint(72, 88)
         offers: list[PastOffer] = []
         for _ in range(count):
             sent_at = FIRST_SENT + timedelta(days=rng.randint(0, span))
@@ -1187,7 +1824,9 @@ def generate_demo_kb(
             channel = rng.choices(channels, weights=channel_weights)[0]
             segment = rng.choice(pr.category.segments)
             text = _Copy(rng, pr, recipe, terms, channel, segment).write()
-            sent, clicks, redemptions = _metrics(rng, channel, text)
+            sent, clicks, redemptions = _metrics(
+                metrics_rng, channel, segment, text, merchant_quality
+            )
             offers.append(
                 PastOffer(
                     id="",  # numbered below, in date order

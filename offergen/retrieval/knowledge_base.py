@@ -1,200 +1,307 @@
-"""The knowledge base: merchants, their rules and their past offers, stored as JSON lines."""
+"""The knowledge base: merchants, their rules and their past offers, in the service's database.
+
+Imported text that a reviewer has not cleared (`flagged`) or has rejected is stored but never
+returned by the lookups the prompt is built from, nor indexed.
+"""
 
 from __future__ import annotations
 
-import hashlib
-import json
-import os
-import tempfile
-from collections.abc import Iterable
-from pathlib import Path
-from typing import Any, TypeVar
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any, TypeVar, cast
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
+from sqlalchemy import Select, func, insert, select, update
+from sqlalchemy.orm import Session
 
-from offergen.errors import ConfigError, NotFoundError
-from offergen.schemas import Merchant, MerchantRule, PastOffer
+from offergen.errors import NotFoundError
+from offergen.retrieval.documents import offer_document, rule_document
+from offergen.retrieval.tables import MerchantRow, PastOfferRow, ReviewStatus, RuleRow
+from offergen.schemas import Merchant, MerchantRule, PastOffer, SourceKind
+from offergen.store.database import Database
 
-__all__ = ["MANIFEST", "KnowledgeBase", "read_manifest"]
+__all__ = ["FlaggedItem", "IndexItem", "KnowledgeBase", "UpsertCounts"]
 
-MERCHANTS_FILE = "merchants.jsonl"
-RULES_FILE = "rules.jsonl"
-PAST_OFFERS_FILE = "past_offers.jsonl"
-MANIFEST = "manifest.json"
-_SEED_HINT = "run `offergen kb seed` to create it"
+_CHUNK = 500  # ids per IN (...) clause: under SQLite's variable limit, cheap on PostgreSQL
+_ACTIVE = ReviewStatus.active.value
 
-_M = TypeVar("_M", bound=BaseModel)
-
-
-def _jsonl(records: Iterable[BaseModel]) -> bytes:
-    return b"".join(r.model_dump_json().encode() + b"\n" for r in records)
+_Row = TypeVar("_Row", MerchantRow, RuleRow, PastOfferRow)
+# Rules and past offers share the review columns (status, flag_reason).
+_TABLES: dict[SourceKind, type[RuleRow] | type[PastOfferRow]] = {
+    SourceKind.merchant_rule: RuleRow,
+    SourceKind.past_offer: PastOfferRow,
+}
 
 
-def _version(files: dict[str, bytes]) -> str:
-    """sha256 over the canonical file contents: equal content <=> equal version."""
-    h = hashlib.sha256()
-    for name in (MERCHANTS_FILE, RULES_FILE, PAST_OFFERS_FILE):
-        h.update(name.encode() + b"\0" + files[name] + b"\0")
-    return h.hexdigest()
+def _reviewed(s: Session, stmt: Select[Any]) -> list[RuleRow | PastOfferRow]:
+    return cast(list[RuleRow | PastOfferRow], list(s.scalars(stmt)))
 
 
-def _write_atomic(path: Path, data: bytes) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+class IndexItem(BaseModel):
+    """One retrievable text as the index sees it."""
+
+    kind: SourceKind
+    id: str
+    merchant_id: str
+    shareable: bool
+    document: str
 
 
-def read_manifest(kb_dir: Path) -> dict[str, Any] | None:
-    """The manifest written by `save`, or None when there is none (or it is unreadable)."""
-    try:
-        data = json.loads((kb_dir / MANIFEST).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    return data if isinstance(data, dict) else None
+class FlaggedItem(BaseModel):
+    kind: SourceKind
+    id: str
+    merchant_id: str
+    status: ReviewStatus
+    reason: str  # rule ids of the screening findings, never the text itself
+
+
+class UpsertCounts(BaseModel):
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+
+def _chunks(ids: Sequence[str]) -> Iterator[Sequence[str]]:
+    for i in range(0, len(ids), _CHUNK):
+        yield ids[i : i + _CHUNK]
+
+
+def _row_dict(row: Any, keys: Iterable[str]) -> dict[str, Any]:
+    return {k: getattr(row, k) for k in keys}
 
 
 class KnowledgeBase:
-    """In-memory KB with id lookups. Records are validated pydantic models; ids are unique."""
+    """Lookups and transactional upserts over the knowledge-base tables. Cheap to construct."""
 
-    def __init__(
-        self,
-        merchants: Iterable[Merchant],
-        rules: Iterable[MerchantRule],
-        past_offers: Iterable[PastOffer],
-    ) -> None:
-        self._merchants: dict[str, Merchant] = {}
-        for m in merchants:
-            if m.id in self._merchants:
-                raise ConfigError(f"duplicate merchant id {m.id!r}")
-            self._merchants[m.id] = m
-        self._rules: dict[str, list[MerchantRule]] = {mid: [] for mid in self._merchants}
-        rule_ids: set[str] = set()
-        for r in rules:
-            if r.merchant_id not in self._merchants:
-                raise ConfigError(f"rule {r.id!r} names unknown merchant {r.merchant_id!r}")
-            if r.id in rule_ids:
-                raise ConfigError(f"duplicate rule id {r.id!r}")
-            rule_ids.add(r.id)
-            self._rules[r.merchant_id].append(r)
-        self._offers: dict[str, PastOffer] = {}
-        for p in past_offers:
-            if p.merchant_id not in self._merchants:
-                raise ConfigError(f"past offer {p.id!r} names unknown merchant {p.merchant_id!r}")
-            if p.id in self._offers:
-                raise ConfigError(f"duplicate past offer id {p.id!r}")
-            self._offers[p.id] = p
-        self._version: str | None = None
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def create_schema(self) -> None:
+        self.db.create_schema()
 
     # --- lookups -------------------------------------------------------------------------------
 
-    def merchants(self) -> list[Merchant]:
-        return list(self._merchants.values())
+    def merchants(self, offset: int = 0, limit: int | None = None) -> list[Merchant]:
+        stmt = select(MerchantRow).order_by(MerchantRow.id).offset(offset).limit(limit)
+        with self.db.read() as s:
+            return [r.to_model() for r in s.scalars(stmt)]
+
+    def merchant_count(self) -> int:
+        with self.db.read() as s:
+            return s.scalar(select(func.count()).select_from(MerchantRow)) or 0
 
     def merchant(self, merchant_id: str) -> Merchant:
-        try:
-            return self._merchants[merchant_id]
-        except KeyError:
-            raise NotFoundError(f"unknown merchant {merchant_id!r}") from None
+        with self.db.read() as s:
+            row = s.get(MerchantRow, merchant_id)
+        if row is None:
+            raise NotFoundError(f"unknown merchant {merchant_id!r}")
+        return row.to_model()
+
+    def merchant_ids(self, ids: Iterable[str]) -> set[str]:
+        """Which of `ids` exist."""
+        wanted = list(dict.fromkeys(ids))
+        found: set[str] = set()
+        with self.db.read() as s:
+            for chunk in _chunks(wanted):
+                found.update(s.scalars(select(MerchantRow.id).where(MerchantRow.id.in_(chunk))))
+        return found
 
     def rules(self, merchant_id: str) -> list[MerchantRule]:
-        self.merchant(merchant_id)  # unknown merchant -> NotFoundError, not an empty list
-        return list(self._rules[merchant_id])
+        """This merchant's active rules (NotFoundError for an unknown merchant, not [])."""
+        self.merchant(merchant_id)
+        stmt = (
+            select(RuleRow)
+            .where(RuleRow.merchant_id == merchant_id, RuleRow.status == _ACTIVE)
+            .order_by(RuleRow.id)
+        )
+        with self.db.read() as s:
+            return [r.to_model() for r in s.scalars(stmt)]
 
     def past_offer(self, offer_id: str) -> PastOffer:
-        try:
-            return self._offers[offer_id]
-        except KeyError:
-            raise NotFoundError(f"unknown past offer {offer_id!r}") from None
+        with self.db.read() as s:
+            row = s.get(PastOfferRow, offer_id)
+        if row is None or row.status != _ACTIVE:
+            raise NotFoundError(f"unknown past offer {offer_id!r}")
+        return row.to_model()
 
     def past_offers(self, merchant_id: str | None = None) -> list[PastOffer]:
-        """All past offers in stored order, or only one merchant's (NotFoundError if unknown)."""
-        if merchant_id is None:
-            return list(self._offers.values())
-        self.merchant(merchant_id)
-        return [p for p in self._offers.values() if p.merchant_id == merchant_id]
+        """Active past offers, all or one merchant's (NotFoundError for an unknown merchant)."""
+        stmt = select(PastOfferRow).where(PastOfferRow.status == _ACTIVE)
+        if merchant_id is not None:
+            self.merchant(merchant_id)
+            stmt = stmt.where(PastOfferRow.merchant_id == merchant_id)
+        with self.db.read() as s:
+            return [r.to_model() for r in s.scalars(stmt.order_by(PastOfferRow.id))]
+
+    def records(
+        self, kind: SourceKind, ids: Sequence[str]
+    ) -> dict[str, PastOffer] | dict[str, MerchantRule]:
+        """Active records of one kind by id; unknown or unreviewed ids are simply absent."""
+        table = _TABLES[kind]
+        out: dict[str, Any] = {}
+        with self.db.read() as s:
+            for chunk in _chunks(list(ids)):
+                stmt = select(table).where(table.id.in_(chunk), table.status == _ACTIVE)
+                out.update((r.id, r.to_model()) for r in _reviewed(s, stmt))
+        return out
+
+    def redemption_priors(self) -> dict[str, tuple[int, int]]:
+        """(redemptions, sent) summed per channel over active past offers."""
+        stmt = (
+            select(
+                PastOfferRow.channel,
+                func.sum(PastOfferRow.redemptions),
+                func.sum(PastOfferRow.sent),
+            )
+            .where(PastOfferRow.status == _ACTIVE)
+            .group_by(PastOfferRow.channel)
+        )
+        with self.db.read() as s:
+            return {ch: (int(r or 0), int(n or 0)) for ch, r, n in s.execute(stmt)}
+
+    def indexable(self) -> Iterator[IndexItem]:
+        """Every active rule and past offer, with the text the index embeds."""
+        with self.db.read() as s:
+            for rule in s.scalars(
+                select(RuleRow).where(RuleRow.status == _ACTIVE).order_by(RuleRow.id)
+            ):
+                yield IndexItem(
+                    kind=SourceKind.merchant_rule,
+                    id=rule.id,
+                    merchant_id=rule.merchant_id,
+                    shareable=False,  # a merchant's rules never serve another merchant
+                    document=rule_document(rule.to_model()),
+                )
+            offers = s.scalars(
+                select(PastOfferRow)
+                .where(PastOfferRow.status == _ACTIVE)
+                .order_by(PastOfferRow.id)
+                .execution_options(yield_per=2000)
+            )
+            for offer in offers:
+                yield IndexItem(
+                    kind=SourceKind.past_offer,
+                    id=offer.id,
+                    merchant_id=offer.merchant_id,
+                    shareable=offer.shareable,
+                    document=offer_document(offer.to_model()),
+                )
 
     def counts(self) -> dict[str, int]:
-        return {
-            "merchants": len(self._merchants),
-            "rules": sum(len(v) for v in self._rules.values()),
-            "past_offers": len(self._offers),
-        }
+        with self.db.read() as s:
+            out = {
+                "merchants": self.merchant_count(),
+                "rules": s.scalar(
+                    select(func.count()).select_from(RuleRow).where(RuleRow.status == _ACTIVE)
+                )
+                or 0,
+                "past_offers": s.scalar(
+                    select(func.count())
+                    .select_from(PastOfferRow)
+                    .where(PastOfferRow.status == _ACTIVE)
+                )
+                or 0,
+            }
+        out["flagged"] = sum(1 for f in self.flagged() if f.status is ReviewStatus.flagged)
+        return out
 
-    @property
-    def version(self) -> str:
-        """sha256 of the canonical JSONL serialisation; the index records it so that any KB
-        change (even a hand edit that still validates) is detected as a stale index."""
-        if self._version is None:
-            self._version = _version(self._files())
-        return self._version
+    # --- review --------------------------------------------------------------------------------
 
-    # --- persistence ---------------------------------------------------------------------------
+    def flagged(self) -> list[FlaggedItem]:
+        """Items kept out of retrieval: waiting for review, or rejected."""
+        out: list[FlaggedItem] = []
+        with self.db.read() as s:
+            for kind, table in _TABLES.items():
+                stmt = select(table).where(table.status != _ACTIVE).order_by(table.id)
+                out.extend(
+                    FlaggedItem(
+                        kind=kind,
+                        id=r.id,
+                        merchant_id=r.merchant_id,
+                        status=ReviewStatus(r.status),
+                        reason=r.flag_reason,
+                    )
+                    for r in _reviewed(s, stmt)
+                )
+        return out
 
-    def _files(self) -> dict[str, bytes]:
-        rules = [r for rs in self._rules.values() for r in rs]
-        return {
-            MERCHANTS_FILE: _jsonl(self._merchants.values()),
-            RULES_FILE: _jsonl(rules),
-            PAST_OFFERS_FILE: _jsonl(self._offers.values()),
-        }
+    def review(self, kind: SourceKind, item_id: str, approve: bool) -> None:
+        """A reviewer's decision on a flagged item: approved text becomes retrievable."""
+        table = _TABLES[kind]
+        status = ReviewStatus.active if approve else ReviewStatus.rejected
+        with self.db.transaction() as s:
+            row = cast(RuleRow | PastOfferRow | None, s.get(table, item_id))
+            if row is None:
+                raise NotFoundError(f"unknown {kind.value} {item_id!r}")
+            row.status = status.value
 
-    def save(self, kb_dir: Path) -> str:
-        """Write the three JSONL files and manifest.json, each atomically; returns the version.
+    # --- writing -------------------------------------------------------------------------------
 
-        The manifest goes last: a crash in between leaves a manifest that does not match the files,
-        which `offergen kb seed` treats as "needs rebuilding".
+    def upsert(
+        self,
+        merchants: Sequence[Merchant] = (),
+        rules: Sequence[MerchantRule] = (),
+        past_offers: Sequence[PastOffer] = (),
+        flags: dict[tuple[SourceKind, str], str] | None = None,
+    ) -> dict[str, UpsertCounts]:
+        """Insert or update by id, all in one transaction (any error: nothing is written).
+
+        `flags` maps (kind, id) of a rule or past offer to the reason screening flagged its
+        text; new or changed text is stored `flagged` with that reason, else `active`. A row whose
+        content is unchanged keeps its review state, so re-importing a file changes nothing.
         """
-        kb_dir.mkdir(parents=True, exist_ok=True)
-        files = self._files()
-        for name, data in files.items():
-            _write_atomic(kb_dir / name, data)
-        version = _version(files)
-        self._version = version
-        manifest = {"version": version, "counts": self.counts()}
-        _write_atomic(kb_dir / MANIFEST, (json.dumps(manifest, indent=2) + "\n").encode())
-        return version
-
-    @classmethod
-    def load(cls, kb_dir: Path) -> KnowledgeBase:
-        """Read and validate a saved KB; any problem is a ConfigError naming file and line."""
-        if not kb_dir.is_dir():
-            raise ConfigError(f"no knowledge base at {kb_dir}: {_SEED_HINT}")
-        records: list[list[Any]] = []
-        for name, model in (
-            (MERCHANTS_FILE, Merchant),
-            (RULES_FILE, MerchantRule),
-            (PAST_OFFERS_FILE, PastOffer),
-        ):
-            path = kb_dir / name
-            try:
-                data = path.read_bytes()
-            except FileNotFoundError:
-                raise ConfigError(f"knowledge base file {path} is missing: {_SEED_HINT}") from None
-            records.append(_parse(path, data, model))
-        try:
-            return cls(*records)
-        except ConfigError as e:
-            raise ConfigError(f"knowledge base at {kb_dir} is inconsistent: {e}") from None
+        flags = flags or {}
+        with self.db.transaction() as s:
+            return {
+                "merchants": _upsert(
+                    s, MerchantRow, [MerchantRow.from_model(m) for m in merchants]
+                ),
+                "rules": _upsert(
+                    s,
+                    RuleRow,
+                    [RuleRow.from_model(r) for r in rules],
+                    {i: why for (k, i), why in flags.items() if k is SourceKind.merchant_rule},
+                ),
+                "past_offers": _upsert(
+                    s,
+                    PastOfferRow,
+                    [PastOfferRow.from_model(p) for p in past_offers],
+                    {i: why for (k, i), why in flags.items() if k is SourceKind.past_offer},
+                ),
+            }
 
 
-def _parse(path: Path, data: bytes, model: type[_M]) -> list[_M]:
-    out: list[_M] = []
-    for lineno, line in enumerate(data.decode("utf-8", errors="replace").splitlines(), start=1):
-        if not line.strip():
+def _upsert(
+    s: Session,
+    table: type[_Row],
+    rows: list[dict[str, Any]],
+    flags: dict[str, str] | None = None,
+) -> UpsertCounts:
+    counts = UpsertCounts()
+    if not rows:
+        return counts
+    keys = list(rows[0])
+    existing: dict[str, dict[str, Any]] = {}
+    for chunk in _chunks([r["id"] for r in rows]):
+        for row in s.scalars(select(table).where(table.id.in_(chunk))):
+            existing[row.id] = _row_dict(row, keys)
+    new: list[dict[str, Any]] = []
+    changed: list[dict[str, Any]] = []
+    for r in rows:
+        old = existing.get(r["id"])
+        if old == r:
+            counts.unchanged += 1
             continue
-        try:
-            out.append(model.model_validate_json(line))
-        except ValidationError as e:
-            first = e.errors()[0]
-            where = ".".join(str(p) for p in first["loc"]) or "line"
-            raise ConfigError(
-                f"{path}:{lineno}: invalid {model.__name__}: {where}: {first['msg']}"
-            ) from None
-    return out
+        if flags is not None and (old is None or old.get("text") != r.get("text")):
+            reason = flags.get(r["id"], "")
+            r = r | {
+                "status": ReviewStatus.flagged.value if reason else _ACTIVE,
+                "flag_reason": reason[:400],
+            }
+        (new if old is None else changed).append(r)
+    if new:
+        s.execute(insert(table), new)
+        counts.inserted = len(new)
+    if changed:
+        s.execute(update(table), changed)  # bulk UPDATE by primary key
+        counts.updated = len(changed)
+    return counts

@@ -38,14 +38,29 @@ def test_health_and_ready(client: TestClient) -> None:
     assert client.get("/readyz").status_code == 200
 
 
-def test_merchants_listed(client: TestClient) -> None:
-    merchants = client.get("/v1/merchants").json()
-    assert len(merchants) == 3
-    assert {"id", "name", "category"} <= set(merchants[0])
+def test_merchants_are_paginated(client: TestClient) -> None:
+    page = client.get("/v1/merchants").json()
+    assert (page["total"], page["offset"], page["limit"], page["next_offset"]) == (3, 0, 50, None)
+    assert {"id", "name", "category"} <= set(page["items"][0])
+    first = client.get("/v1/merchants", params={"limit": 2}).json()
+    rest = client.get("/v1/merchants", params={"offset": first["next_offset"]}).json()
+    assert first["next_offset"] == 2 and rest["next_offset"] is None
+    assert [m["id"] for m in first["items"] + rest["items"]] == [m["id"] for m in page["items"]]
+    bad = client.get("/v1/merchants", params={"limit": 0})
+    assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "query.limit"
+
+
+def test_merchant_rules(client: TestClient) -> None:
+    m = client.get("/v1/merchants").json()["items"][0]
+    rules = client.get(f"/v1/merchants/{m['id']}/rules").json()
+    assert rules and all(r["merchant_id"] == m["id"] for r in rules)
+    missing = client.get("/v1/merchants/m_nope/rules")
+    assert missing.status_code == 404
+    assert missing.headers["content-type"] == "application/problem+json"
 
 
 def test_generate_returns_the_design_contract(client: TestClient) -> None:
-    m = client.get("/v1/merchants").json()[0]
+    m = client.get("/v1/merchants").json()["items"][0]
     r = client.post("/v1/offers:generate", json=_body(m["id"], m["name"]))
     assert r.status_code == 200, r.text
     body = r.json()
@@ -81,7 +96,7 @@ def test_unknown_field_is_rejected(client: TestClient) -> None:
 
 
 def test_pii_in_free_text_is_rejected_without_echo(client: TestClient) -> None:
-    m = client.get("/v1/merchants").json()[0]
+    m = client.get("/v1/merchants").json()["items"][0]
     body = _body(m["id"], m["name"])
     body["customer"] = {"segment": "reach me at jane.doe@example.com", "interests": ["coffee"]}
     r = client.post("/v1/offers:generate", json=body)

@@ -12,6 +12,8 @@ import pytest
 
 from offergen.retrieval.demo_kb import DemoKB, generate_demo_kb
 from offergen.retrieval.knowledge_base import KnowledgeBase
+from offergen.store.database import Database
+from tests.conftest import load_kb
 
 
 @pytest.fixture(scope="session")
@@ -26,5 +28,6 @@ def small_demo() -> DemoKB:
 
 
 @pytest.fixture
-def kb13(small_demo: DemoKB) -> KnowledgeBase:
-    return KnowledgeBase(small_demo.merchants, small_demo.rules, small_demo.past_offers)
+def kb13(small_demo: DemoKB, database: Database) -> KnowledgeBase:
+    """The 13-merchant demo KB, on SQLite and on PostgreSQL."""
+    return load_kb(database, small_demo)

@@ -7,7 +7,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from offergen.retrieval.embedder import MiniLMEmbedder
+from offergen.retrieval.demo_kb import DemoKB
+from offergen.retrieval.documents import offer_document
+from offergen.retrieval.embedder import MiniLMEmbedder, native_bf16_cpu
 
 
 class CountingEmbedder(MiniLMEmbedder):
@@ -74,7 +76,50 @@ def test_cache_skips_unchanged_texts(minilm: MiniLMEmbedder, tmp_path: Path) -> 
 
 
 def test_corrupt_cache_is_not_fatal(minilm: MiniLMEmbedder, tmp_path: Path) -> None:
-    (tmp_path / "all-MiniLM-L6-v2.sqlite3").write_bytes(b"this is not a database" * 100)
     emb = CountingEmbedder(tmp_path, shared=minilm)
+    assert emb.cache is not None
+    emb.cache.path.write_bytes(b"this is not a database" * 100)
     vecs = emb.encode(["Take 15% off the new collection."])
     assert vecs.shape == (1, 384) and len(emb.model_batches) == 1
+
+
+def test_precision_names_model_and_cache(tmp_path: Path) -> None:
+    fp32 = MiniLMEmbedder(cache_dir=tmp_path, precision="fp32")
+    bf16 = MiniLMEmbedder(cache_dir=tmp_path, precision="bf16")
+    # fp32 keeps the historical id (existing indexes stay valid); bf16 marks them stale
+    assert fp32.model_id == "sentence-transformers/all-MiniLM-L6-v2"
+    assert bf16.model_id == "sentence-transformers/all-MiniLM-L6-v2@bf16"
+    assert fp32.cache is not None and bf16.cache is not None
+    assert fp32.cache.path != bf16.cache.path  # vectors of one never answer for the other
+    auto = MiniLMEmbedder(cache_dir=None)
+    assert auto.precision == ("bf16" if native_bf16_cpu() else "fp32")
+    with pytest.raises(ValueError, match="precision"):
+        MiniLMEmbedder(precision="int4")  # type: ignore[arg-type]
+
+
+def test_native_bf16_detection_reads_cpu_flags(tmp_path: Path) -> None:
+    info = tmp_path / "cpuinfo"
+    info.write_text("processor\t: 0\nflags\t\t: fpu avx2 avx512f amx_bf16 amx_tile\n")
+    assert native_bf16_cpu(info)
+    info.write_text("processor\t: 0\nflags\t\t: fpu avx2 avx512f\n")
+    assert not native_bf16_cpu(info)
+    assert not native_bf16_cpu(tmp_path / "missing")
+
+
+def test_bf16_matches_fp32_quality(minilm: MiniLMEmbedder, small_demo: DemoKB) -> None:
+    texts = [offer_document(p) for p in small_demo.past_offers][:200]
+    fp32 = MiniLMEmbedder(precision="fp32")
+    if minilm.precision == "fp32":  # reuse the loaded fp32 weights
+        fp32._model = minilm._model
+    bf16 = MiniLMEmbedder(precision="bf16")
+    a, b = fp32.encode(texts), bf16.encode(texts)
+    assert b.dtype == np.float32 and np.allclose(np.linalg.norm(b, axis=1), 1.0, atol=1e-5)
+    cos = (a * b).sum(axis=1)
+    assert cos.mean() >= 0.999 and cos.min() >= 0.99
+    # retrieval neighbours (top 10 among the other texts) mostly unchanged
+    sa, sb = a @ a.T, b @ b.T
+    np.fill_diagonal(sa, -2.0)
+    np.fill_diagonal(sb, -2.0)
+    top_a, top_b = np.argsort(-sa, axis=1)[:, :10], np.argsort(-sb, axis=1)[:, :10]
+    overlap = np.mean([len(set(x) & set(y)) / 10 for x, y in zip(top_a, top_b, strict=True)])
+    assert overlap >= 0.9

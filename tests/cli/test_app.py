@@ -17,22 +17,14 @@ OFFER = {"kind": "cashback", "merchant": "FreshMart", "value": 10, "unit": "perc
 
 @pytest.mark.parametrize(
     "args",
-    [[], ["serve"], ["generate"], ["merchants"], ["model", "prepare"], ["kb", "seed"],
-     ["guard", "check"]],
+    [[], ["serve"], ["generate"], ["merchants"], ["retrieve"], ["model", "prepare"],
+     ["kb", "seed"], ["kb", "import"], ["kb", "stats"], ["kb", "review"], ["index", "build"],
+     ["index", "stats"], ["guard", "check"]],
 )  # fmt: skip
 def test_help_everywhere(args: list[str]) -> None:
     result = runner.invoke(app, [*args, "--help"])
     assert result.exit_code == 0, result.output
     assert "Usage" in result.output
-
-
-def test_merchants_as_json(prepared_settings: Settings) -> None:
-    env = {"OFFERGEN_DATA_DIR": str(prepared_settings.data_dir)}
-    result = runner.invoke(app, ["merchants", "--format", "json"], env=env)
-    assert result.exit_code == 0, result.output
-    merchants = json.loads(result.output)
-    assert len(merchants) >= 60
-    assert {"id", "name", "category"} <= set(merchants[0])
 
 
 def test_guard_check_input_file_one_line_out_per_line_in_order(tmp_path: Path) -> None:

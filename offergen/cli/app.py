@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import json
-import logging
 import os
 import sys
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import Annotated, Any
 
 import typer
 from pydantic import ValidationError
 
-from offergen.config import Settings
+from offergen.cli.common import fail, load_settings, problems, read_text, spinner, text_lines
+from offergen.cli.knowledge import index_app, kb_app, merchants, retrieve
 from offergen.errors import OffergenError
 
 # Models come from PyPI packages; nothing may reach for a hub at run time.
@@ -21,41 +21,15 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
 app = typer.Typer(help="offergen: guarded offer copy for digital payments.", no_args_is_help=True)
 model_app = typer.Typer(help="Prepare and inspect model profiles (models/*.yaml).")
-kb_app = typer.Typer(help="The knowledge base: merchants, rules and past offers.")
 guard_app = typer.Typer(help="Run the guardrail policy packs (guardrails/*.yaml) over texts.")
 prompt_app = typer.Typer(help="Inspect and render the prompt templates (prompts/*.j2).")
 app.add_typer(model_app, name="model")
 app.add_typer(kb_app, name="kb")
 app.add_typer(guard_app, name="guard")
 app.add_typer(prompt_app, name="prompt")
-
-
-def _settings(**overrides: Any) -> Settings:
-    try:
-        settings = Settings(**{k: v for k, v in overrides.items() if v is not None})
-    except ValidationError as exc:
-        _fail(f"invalid settings: {_problems(exc)}")
-    logging.basicConfig(
-        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
-    return settings
-
-
-def _problems(exc: ValidationError) -> str:
-    return "; ".join(
-        f"{'.'.join(str(p) for p in e['loc']) or '(top level)'}: {e['msg']}" for e in exc.errors()
-    )
-
-
-def _fail(message: str, code: int = 2) -> NoReturn:
-    typer.secho(f"error: {message}", err=True, fg=typer.colors.RED)
-    raise typer.Exit(code)
-
-
-def _status(message: str) -> Any:
-    from rich.console import Console
-
-    return Console(stderr=True).status(message)
+app.add_typer(index_app, name="index")
+app.command()(retrieve)
+app.command()(merchants)
 
 
 @app.command()
@@ -68,11 +42,11 @@ def serve(
 
     from offergen.api.app import create_app
 
-    settings = _settings(host=host, port=port)
+    settings = load_settings(host=host, port=port)
     try:
         api = create_app(settings)
     except OffergenError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     uvicorn.run(api, host=settings.host, port=settings.port, log_level="info")
 
 
@@ -90,42 +64,21 @@ def generate(
     from offergen.pipeline import build_pipeline
     from offergen.schemas import GenerateRequest
 
-    raw = sys.stdin.read() if str(request) == "-" else _read(request)
+    raw = sys.stdin.read() if str(request) == "-" else read_text(request)
     try:
         body = GenerateRequest.model_validate_json(raw)
     except ValidationError as exc:
-        _fail(f"{request}: invalid request: {_problems(exc)}")
-    settings = _settings(model_profile=profile)
+        fail(f"{request}: invalid request: {problems(exc)}")
+    settings = load_settings(model_profile=profile)
     try:
         pipeline = build_pipeline(settings, backend=backend)
-        with _status("loading model and index"):
+        with spinner("loading model and index"):
             pipeline.warm_up()
-        with _status(f"generating {body.variants} variant(s)"):
+        with spinner(f"generating {body.variants} variant(s)"):
             response = pipeline.generate(body, uuid.uuid4().hex)
     except OffergenError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     typer.echo(response.model_dump_json(indent=2))
-
-
-@app.command()
-def merchants(
-    format: Annotated[str, typer.Option("--format", help="json or table")] = "table",
-) -> None:
-    """List the merchants of the knowledge base."""
-    from offergen.retrieval.knowledge_base import KnowledgeBase
-
-    settings = _settings()
-    try:
-        items = KnowledgeBase.load(settings.kb_dir).merchants()
-    except OffergenError as exc:
-        _fail(str(exc))
-    if format == "json":
-        typer.echo(json.dumps([m.model_dump() for m in items], indent=2))
-    elif format == "table":
-        for m in items:
-            typer.echo(f"{m.id:<28} {m.name:<28} {m.category}")
-    else:
-        _fail(f"unknown format '{format}'; use json or table")
 
 
 @prompt_app.command("list")
@@ -133,13 +86,13 @@ def prompt_list() -> None:
     """List the templates with their version (hash of template + sidecar) and description."""
     from offergen.prompting.jinja_renderer import JinjaPromptRenderer
 
-    renderer = JinjaPromptRenderer(_settings().prompts_dir)
+    renderer = JinjaPromptRenderer(load_settings().prompts_dir)
     try:
         for name in renderer.names():
             t = renderer.load(name)
             typer.echo(f"{name:<20} {t.version}  {t.sidecar.style:<10} {t.sidecar.description}")
     except OffergenError as exc:
-        _fail(str(exc))
+        fail(str(exc))
 
 
 @prompt_app.command("render")
@@ -153,17 +106,17 @@ def prompt_render(
     from offergen.schemas import GenerateRequest
 
     try:
-        body = GenerateRequest.model_validate_json(_read(request))
+        body = GenerateRequest.model_validate_json(read_text(request))
     except ValidationError as exc:
-        _fail(f"{request}: invalid request: {_problems(exc)}")
+        fail(f"{request}: invalid request: {problems(exc)}")
     if template is not None:
         body = body.model_copy(update={"template": template})
     try:
-        pipeline = build_pipeline(_settings())
+        pipeline = build_pipeline(load_settings())
         pipeline.warm_up(model=False)
         grounded = pipeline.render(body)
     except OffergenError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     p = grounded.prompt
     if format == "json":
         out = {
@@ -198,16 +151,16 @@ def model_prepare(
     from offergen.generation.prepare import is_prepared, prepare
     from offergen.generation.profiles import load_profile
 
-    settings = _settings(model_profile=profile)
+    settings = load_settings(model_profile=profile)
     try:
         prof = load_profile(settings.models_dir, settings.model_profile)
         if is_prepared(prof, settings.checkpoints_dir):
             typer.echo(f"model '{prof.name}' already prepared")
             return
-        with _status(f"converting {prof.model_id} into a checkpoint (about a minute)"):
+        with spinner(f"converting {prof.model_id} into a checkpoint (about a minute)"):
             result = prepare(prof, settings.checkpoints_dir)
     except OffergenError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     typer.echo(f"model '{prof.name}' prepared at {result.checkpoint_dir}")
 
 
@@ -216,25 +169,10 @@ def model_list() -> None:
     """List the model profiles."""
     from offergen.generation.profiles import list_profiles, load_profile
 
-    settings = _settings()
+    settings = load_settings()
     for name in list_profiles(settings.models_dir):
         p = load_profile(settings.models_dir, name)
         typer.echo(f"{p.name:<20} {p.backend:<14} {p.model_id}")
-
-
-@kb_app.command("seed")
-def kb_seed(
-    force: Annotated[bool, typer.Option(help="rebuild even if up to date")] = False,
-) -> None:
-    """Write the deterministic demo knowledge base and build its FAISS index."""
-    from offergen.retrieval.seed import seed_knowledge_base
-
-    settings = _settings()
-    try:
-        report = seed_knowledge_base(settings, force=force, progress=True)
-    except OffergenError as exc:
-        _fail(str(exc))
-    typer.echo(report.model_dump_json())
 
 
 @guard_app.command("check")
@@ -256,31 +194,31 @@ def guard_check(
     from offergen.guardrails.verdict import verdict
     from offergen.schemas import GuardCase
 
-    settings = _settings()
+    settings = load_settings()
     # Validate every case before guarding any, so a bad file produces no partial output.
     cases: list[GuardCase] = []
     if (input is None) == (text is None):
-        _fail("give either --input FILE or --text TEXT (with --offer FILE)")
+        fail("give either --input FILE or --text TEXT (with --offer FILE)")
     if input is not None:
-        for n, line in _lines(input):
+        for n, line in text_lines(input):
             try:
                 cases.append(GuardCase.model_validate_json(line))
             except ValidationError as exc:
-                _fail(f"{input}:{n}: {_problems(exc)}")
+                fail(f"{input}:{n}: {problems(exc)}")
     else:
         if offer is None:
-            _fail("--text needs --offer FILE (the OfferTerms the text must agree with)")
+            fail("--text needs --offer FILE (the OfferTerms the text must agree with)")
         try:
-            terms = json.loads(_read(offer))
+            terms = json.loads(read_text(offer))
             cases.append(
                 GuardCase.model_validate(
                     {"text": text, "channel": channel, "jurisdiction": jurisdiction, "offer": terms}
                 )
             )
         except json.JSONDecodeError as exc:
-            _fail(f"{offer}: not valid JSON: {exc}")
+            fail(f"{offer}: not valid JSON: {exc}")
         except ValidationError as exc:
-            _fail(f"invalid case: {_problems(exc)}")
+            fail(f"invalid case: {problems(exc)}")
     packs = Packs(settings.guardrails_dir)
     try:
         for case in cases:
@@ -290,15 +228,4 @@ def guard_check(
             )
             typer.echo(verdict(guard.check(case.text, ctx), guard.name).model_dump_json())
     except OffergenError as exc:
-        _fail(str(exc))
-
-
-def _lines(path: Path) -> list[tuple[int, str]]:
-    return [(n, line) for n, line in enumerate(_read(path).splitlines(), 1) if line.strip()]
-
-
-def _read(path: Path) -> str:
-    try:
-        return path.read_text(encoding="utf-8")
-    except OSError as exc:
-        _fail(f"cannot read {path}: {exc.strerror}")
+        fail(str(exc))
