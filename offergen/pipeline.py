@@ -18,6 +18,7 @@ from typing import Any
 from offergen.config import Settings
 from offergen.errors import InvalidInputError, NotFoundError
 from offergen.generation.base import Backend, Completion, GenerationParams
+from offergen.generation.dedupe import NearDuplicates
 from offergen.generation.factory import make_backend
 from offergen.generation.profiles import ModelProfile, load_profile
 from offergen.guardrails.base import CheckContext
@@ -110,7 +111,8 @@ class Pipeline:
         params = self._params(prompt)
         released: list[_Candidate] = []
         held: list[_Candidate] = []
-        seen: set[str] = set()
+        seen = NearDuplicates()  # a reworded repeat is not another variant
+        text = prompt.text
         for attempt in range(1, self.max_attempts + 1):
             wanted = request.variants - len(released)
             if wanted <= 0:
@@ -119,16 +121,23 @@ class Pipeline:
             seed = None if params.seed is None else params.seed + attempt - 1
             with _timed(timings, "generate_ms"):
                 result = self.backend.generate(
-                    prompt.text, params.model_copy(update={"n": n, "seed": seed})
+                    text, params.model_copy(update={"n": n, "seed": seed})
                 )
+            round_held: list[_Candidate] = []
             with _timed(timings, "guard_ms"):
                 for completion in result.completions:
-                    text = completion.text.strip()
-                    if text in seen:  # a repeated text is not another variant
+                    copy = completion.text.strip()
+                    if seen.seen(copy):
                         continue
-                    seen.add(text)
-                    candidate = self._judge(text, completion, guard, ctx, attempt)
-                    (released if candidate.variant.released else held).append(candidate)
+                    candidate = self._judge(copy, completion, guard, ctx, attempt)
+                    if candidate.variant.released:
+                        released.append(candidate)
+                    else:
+                        round_held.append(candidate)
+            held += round_held
+            if round_held and attempt < self.max_attempts:
+                # the next round sees why this round's drafts were held
+                text = self._with_feedback(request, grounded, round_held)
 
         # Released variants first; fill up with the held ones so reviewers see what was blocked.
         kept = (released + held)[: request.variants]
@@ -143,6 +152,20 @@ class Pipeline:
             model=ModelInfo(id=self.profile.model_id, backend=self.backend.name),
             timings_ms={k: round(v, 1) for k, v in timings.items()},
         )
+
+    def _with_feedback(
+        self, request: GenerateRequest, grounded: Grounded, held: list[_Candidate]
+    ) -> str:
+        """The prompt again, with the distinct reasons drafts were held (finding messages name
+        the rule broken, never quote customer data)."""
+        notes = list(
+            dict.fromkeys(
+                f.message for c in held for f in c.variant.findings if f.severity is Severity.block
+            )
+        )[:5]
+        variables = grounded.variables | {"feedback": notes}
+        template = request.template or self.template
+        return self.renderer.render(template, request.channel, variables).text
 
     def render(self, request: GenerateRequest) -> Grounded:
         """The exact prompt a request would get, with its sources (`offergen prompt render`)."""
@@ -281,6 +304,7 @@ class Pipeline:
             "channel": request.channel.value,
             "customer": request.customer,
             "tone": request.tone,
+            "feedback": [],
         }
 
     def _params(self, prompt: RenderedPrompt) -> GenerationParams:

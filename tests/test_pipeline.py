@@ -54,6 +54,11 @@ def test_releases_clean_copy_and_regenerates_blocked(
     assert [c[1].seed for c in backend.calls] == [5, 6]
     prompt = backend.calls[0][0]
     assert prompt.endswith("Copy:") and "Terms: 10% cashback\nChannel: sms" in prompt
+    assert "Compliance notes" not in prompt
+    # The held 15% draft is fed back: the retry's prompt says why, right before the cue.
+    retry = backend.calls[1][0]
+    notes = retry[retry.index("Compliance notes") :]
+    assert "reward percentage not backed" in notes and notes.endswith("Copy:")
     assert {s.kind for s in resp.sources} == {"past_offer", "merchant_rule"}
     assert resp.model.backend == "scripted" and resp.prompt.template == "offer_copy"
     assert {"retrieve_ms", "render_ms", "generate_ms", "guard_ms", "total_ms"} <= set(

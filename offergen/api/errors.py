@@ -54,13 +54,18 @@ PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
     404: _doc("unknown merchant, template or model profile"),
     422: _doc("the request is malformed or carries personal data; `errors` names each field"),
     500: _doc("unexpected error (no details are returned)"),
-    503: _doc("the model and index are still loading"),
+    503: _doc(
+        "the model and index are still loading, or the generation backend is down, slow or "
+        "failing; nothing was released; retry after `Retry-After` seconds"
+    ),
 }
+
+RETRY_AFTER_S = 5
 
 _STATUS: dict[type[OffergenError], tuple[int, str]] = {
     NotFoundError: (404, "Not Found"),
     NotReadyError: (503, "Service Unavailable"),
-    BackendError: (502, "Generation Backend Failed"),
+    BackendError: (503, "Generation Backend Unavailable"),
     ConfigError: (500, "Configuration Error"),
 }
 
@@ -112,7 +117,9 @@ async def _on_offergen(request: Request, exc: Exception) -> JSONResponse:
     )
     if status >= 500:
         log.error("%s on %s: %s", type(exc).__name__, request.url.path, exc)
-    return problem(request, status, title, str(exc))
+    # 503s are transient (loading, backend restarting): tell clients when to come back
+    headers = {"Retry-After": str(RETRY_AFTER_S)} if status == 503 else None
+    return problem(request, status, title, str(exc), headers=headers)
 
 
 async def _on_http(request: Request, exc: Exception) -> JSONResponse:

@@ -13,6 +13,7 @@ from pydantic import ValidationError
 
 from offergen.cli.common import fail, load_settings, problems, read_text, spinner, text_lines
 from offergen.cli.knowledge import index_app, kb_app, merchants, retrieve
+from offergen.cli.llm import llm_app
 from offergen.errors import OffergenError
 
 # Models come from PyPI packages; nothing may reach for a hub at run time.
@@ -28,6 +29,7 @@ app.add_typer(kb_app, name="kb")
 app.add_typer(guard_app, name="guard")
 app.add_typer(prompt_app, name="prompt")
 app.add_typer(index_app, name="index")
+app.add_typer(llm_app, name="llm")
 app.command()(retrieve)
 app.command()(merchants)
 

@@ -17,6 +17,9 @@ class GenerationParams(BaseModel):
     repetition_penalty: float = Field(default=1.0, ge=1, le=2)
     stop: tuple[str, ...] = ()
     seed: int | None = None
+    # A regex the whole completion must match (e.g. a length cap for SMS), for backends with
+    # structured/guided decoding; the others ignore it and the guard still checks the result.
+    pattern: str | None = None
 
 
 class Completion(BaseModel):

@@ -17,8 +17,21 @@ def _transformers(profile: ModelProfile, checkpoints_dir: Path, threads: int | N
     )
 
 
+def _vllm(profile: ModelProfile, checkpoints_dir: Path, threads: int | None) -> Backend:
+    from offergen.generation.vllm_backend import VllmBackend
+
+    return VllmBackend(
+        profile.server.url,
+        profile.model_id,
+        prompt_style=profile.prompt_style,
+        max_concurrency=profile.server.max_concurrency,
+        timeout_s=profile.server.timeout_s,
+    )
+
+
 BACKENDS: dict[str, Callable[[ModelProfile, Path, int | None], Backend]] = {
     "transformers": _transformers,
+    "vllm": _vllm,
 }
 
 

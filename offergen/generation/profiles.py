@@ -28,11 +28,25 @@ class Sampling(_Strict):
     repetition_penalty: float = Field(default=1.0, ge=1, le=2)
 
 
+class VllmServer(_Strict):
+    """How `offergen llm serve` starts vLLM for this profile, and where the backend finds it."""
+
+    url: str = Field(default="http://127.0.0.1:8100", pattern=r"^https?://")
+    # vLLM lives in a virtualenv of its own: its pins (transformers, fastapi, ...) must not
+    # constrain the service's. Relative paths are relative to the repository root.
+    python: str = ".venv-vllm/bin/python"
+    args: list[str] = Field(default_factory=list, description="extra api_server flags")
+    env: dict[str, str] = Field(default_factory=dict)
+    max_concurrency: int = Field(default=64, ge=1, le=4096)
+    timeout_s: float = Field(default=60, gt=0, le=600)
+    startup_timeout_s: float = Field(default=600, gt=0)
+
+
 class ModelProfile(_Strict):
     name: str = Field(pattern=r"^[a-z0-9_.-]+$")
     description: str
     model_id: str
-    backend: Literal["transformers"]
+    backend: Literal["transformers", "vllm"]
     prompt_style: Literal["completion", "chat"] = "completion"
     source: GgufPackageSource
     checkpoint: str = Field(pattern=r"^[A-Za-z0-9_.-]+$", description="folder under models/")
@@ -44,6 +58,8 @@ class ModelProfile(_Strict):
         le=8,
         description="candidates generated per missing variant in each round (batching is cheap)",
     )
+
+    server: VllmServer = VllmServer()
 
     def checkpoint_dir(self, checkpoints_dir: Path) -> Path:
         return checkpoints_dir / self.checkpoint

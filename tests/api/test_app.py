@@ -128,6 +128,25 @@ def test_not_ready_is_503(make_pipeline: MakePipeline, tmp_path: Path) -> None:
     r = client.post("/v1/offers:generate", json=_body("m_x", "X"))
     assert r.status_code == 503
     assert "still loading" in r.json()["detail"]
+    assert r.headers["Retry-After"] == "5"
+
+
+def test_backend_down_is_503_and_nothing_is_released(
+    make_pipeline: MakePipeline, tmp_path: Path
+) -> None:
+    from offergen.generation.vllm_backend import VllmBackend
+
+    pipeline, _ = make_pipeline([])
+    # a real client of a server that is not there (port 9 discards; nothing listens)
+    pipeline.backend = VllmBackend("http://127.0.0.1:9", "google/gemma-3-270m", retries=1)
+    client = TestClient(create_app(Settings(data_dir=tmp_path), Service(pipeline)))
+    m = client.get("/v1/merchants").json()["items"][0]
+    r = client.post("/v1/offers:generate", json=_body(m["id"], m["name"]))
+    assert r.status_code == 503 and r.headers["Retry-After"] == "5"
+    assert r.headers["content-type"] == "application/problem+json"
+    assert "cannot reach the vLLM server" in r.json()["detail"]
+    assert "variants" not in r.json()
+    assert not (tmp_path / "audit.jsonl").exists()  # nothing generated, nothing audited
 
 
 def test_api_keys_are_enforced(make_pipeline: MakePipeline, tmp_path: Path) -> None:

@@ -27,6 +27,7 @@ def _vars(**over: Any) -> dict[str, Any]:
         "channel": "sms",
         "customer": {"segment": "students"},
         "tone": "friendly",
+        "feedback": [],
     }
     base.update(over)
     return base
@@ -48,6 +49,17 @@ def test_renders_few_shot_ending_at_the_cue(repo_root: Path) -> None:
     assert p.stop == ("\n",)
     assert p.max_new_tokens == 60
     assert len(p.version) == 12
+
+
+def test_feedback_notes_come_right_before_the_cue(repo_root: Path) -> None:
+    notes = ["states 10% cashback; the offer is 5%", "multi\nline note"]
+    p = JinjaPromptRenderer(repo_root / "prompts").render(
+        "offer_copy", Channel.sms, _vars(feedback=notes)
+    )
+    assert p.text.endswith(
+        "Audience: students\nCompliance notes (earlier drafts of this entry were held):\n"
+        "- states 10% cashback; the offer is 5%\n- multi line note\nCopy:"
+    )
 
 
 def test_knowledge_base_text_cannot_open_a_new_entry(repo_root: Path) -> None:

