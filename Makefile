@@ -49,7 +49,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check offergen tests eval
 	$(BIN)/mypy
 
-bench: install
+bench: install vllm
 	@for b in eval/bench/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
 
 clean:

@@ -41,6 +41,11 @@ class Settings(BaseSettings):
     models_dir: Path = REPO_ROOT / "models"
 
     model_profile: str = Field(default="embedded", pattern=r"^[a-z0-9_.-]+$")
+    llm_server: Literal["spawn", "external"] = Field(
+        default="spawn",
+        description="with a vllm profile: `serve` starts the vLLM server with the API (spawn) "
+        "or uses one started separately by `offergen llm serve` (external)",
+    )
     template: str = Field(default="offer_copy", pattern=r"^[a-z0-9_]+$")
     retrieve_k: int = Field(default=4, ge=1, le=20, description="past offers shown to the model")
     rules_k: int = Field(default=5, ge=0, le=20, description="merchant rules shown to the model")

@@ -13,7 +13,7 @@ os.environ["HF_HUB_OFFLINE"] = "1"
 os.environ["TRANSFORMERS_OFFLINE"] = "1"
 
 from offergen.config import Settings
-from offergen.generation.profiles import load_profile
+from offergen.generation.profiles import ModelProfile, load_profile
 from offergen.guardrails.packs import Packs
 from offergen.pipeline import Pipeline
 from offergen.prompting.jinja_renderer import JinjaPromptRenderer
@@ -62,6 +62,44 @@ def real_pipeline(real_settings: Settings) -> Iterator[object]:
     pipeline = build_pipeline(real_settings)
     pipeline.warm_up()
     yield pipeline
+
+
+@pytest.fixture(scope="session")
+def vllm_profile(
+    prepared_settings: Settings, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[ModelProfile]:
+    """A vLLM (CPU) server for the embedded-vllm profile, started once per session by the
+    command `offergen llm serve` runs, or the one already serving its URL."""
+    import subprocess
+
+    import httpx
+
+    from offergen.generation.vllm_server import server_command, wait_until_serving
+
+    profile = load_profile(prepared_settings.models_dir, "embedded-vllm")
+    try:
+        httpx.get(f"{profile.server.url}/v1/models", timeout=2).raise_for_status()
+        yield profile  # a server is already up (e.g. `offergen llm serve` in another shell)
+        return
+    except httpx.HTTPError:
+        pass
+    argv, env = server_command(profile, prepared_settings.checkpoints_dir)
+    log = tmp_path_factory.mktemp("vllm") / "server.log"
+    with open(log, "wb") as out:
+        proc = subprocess.Popen(argv, env=env, stdout=out, stderr=subprocess.STDOUT)
+    try:
+        try:
+            wait_until_serving(profile.server.url, profile.server.startup_timeout_s, alive=proc)
+        except Exception:
+            print(log.read_text(errors="replace")[-4000:])  # shown with the failing test
+            raise
+        yield profile
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
 
 
 @pytest.fixture

@@ -15,6 +15,7 @@ from offergen.api.auth import KeyChecker, check_keys_configured
 from offergen.api.routes import guard, health, knowledge, merchants, offers
 from offergen.api.service import Service
 from offergen.config import Settings
+from offergen.generation.vllm_server import ManagedServer
 from offergen.pipeline import build_pipeline
 from offergen.retrieval.index_updater import IndexUpdater
 from offergen.retrieval.wiring import make_embedder
@@ -26,18 +27,27 @@ def create_app(settings: Settings | None = None, service: Service | None = None)
     """`service` lets tests share one warmed-up pipeline; by default it is built from settings."""
     settings = settings or Settings()
     check_keys_configured(settings)
+    llm_server: ManagedServer | None = None
     if service is None:
         pipeline = build_pipeline(settings)
         indexer = IndexUpdater(
             pipeline.kb, make_embedder(settings), settings.index_dir, settings.index
         )
-        service = Service(pipeline, indexer)
+        if pipeline.profile.backend == "vllm" and settings.llm_server == "spawn":
+            llm_server = ManagedServer(pipeline.profile, settings.checkpoints_dir)
+        service = Service(pipeline, indexer, before_warm_up=llm_server.wait if llm_server else None)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if llm_server is not None:
+            llm_server.start()
         if not service.pipeline.ready:
             service.start_warm_up()
-        yield
+        try:
+            yield
+        finally:
+            if llm_server is not None:
+                llm_server.stop()
 
     app = FastAPI(
         title="offergen",

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from typing import Any
 
 from pydantic import BaseModel, Field
@@ -28,9 +29,15 @@ class PastOfferImport(BaseModel):
 
 
 class Service:
-    def __init__(self, pipeline: Pipeline, indexer: IndexUpdater | None = None) -> None:
+    def __init__(
+        self,
+        pipeline: Pipeline,
+        indexer: IndexUpdater | None = None,
+        before_warm_up: Callable[[], None] | None = None,
+    ) -> None:
         self.pipeline = pipeline
         self.indexer = indexer
+        self.before_warm_up = before_warm_up  # e.g. wait for the vLLM server this app started
         self.error: str | None = None
         self._thread: threading.Thread | None = None
 
@@ -46,6 +53,8 @@ class Service:
 
     def _warm_up(self) -> None:
         try:
+            if self.before_warm_up is not None:
+                self.before_warm_up()
             self.pipeline.warm_up()
             log.info("ready: model, index and templates loaded")
         except Exception as exc:

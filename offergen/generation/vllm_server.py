@@ -4,7 +4,9 @@ here and vllm on a GPU."""
 
 from __future__ import annotations
 
+import logging
 import os
+import subprocess
 import time
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -13,7 +15,9 @@ from offergen.config import REPO_ROOT
 from offergen.errors import BackendError, ConfigError
 from offergen.generation.profiles import ModelProfile
 
-__all__ = ["server_command", "wait_until_serving"]
+__all__ = ["ManagedServer", "server_command", "wait_until_serving"]
+
+log = logging.getLogger(__name__)
 
 
 def server_command(
@@ -77,3 +81,39 @@ def wait_until_serving(url: str, timeout_s: float, alive: object = None) -> None
             pass
         time.sleep(1)
     raise BackendError(f"the vLLM server at {url} was not serving after {timeout_s:g} s")
+
+
+class ManagedServer:
+    """A vLLM server owned by the API process (`make run` on a vllm profile): started with the
+    app, waited for before the service reports ready, stopped with it. When something already
+    serves the profile's URL, that server is used and left alone."""
+
+    def __init__(self, profile: ModelProfile, checkpoints_dir: Path) -> None:
+        self.profile = profile
+        self.checkpoints_dir = checkpoints_dir
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        try:
+            wait_until_serving(self.profile.server.url, 1)
+            log.info("using the vLLM server already serving %s", self.profile.server.url)
+            return
+        except BackendError:
+            pass
+        argv, env = server_command(self.profile, self.checkpoints_dir)
+        log.info("starting the vLLM server: %s", " ".join(argv))
+        self.process = subprocess.Popen(argv, env=env)
+
+    def wait(self) -> None:
+        wait_until_serving(
+            self.profile.server.url, self.profile.server.startup_timeout_s, alive=self.process
+        )
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+        self.process = None

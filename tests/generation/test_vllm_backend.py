@@ -1,9 +1,10 @@
-"""VllmBackend against servers that fail in known ways (small real HTTP servers), and against the
-real vLLM server (tests/generation/test_vllm_server.py)."""
+"""VllmBackend against servers that fail in known ways (small real HTTP servers), and against a
+real vLLM (CPU build) server started once per test session (or reused when one is serving)."""
 
 from __future__ import annotations
 
 import json
+import re
 import threading
 import time
 from collections.abc import Iterator
@@ -14,6 +15,7 @@ import pytest
 
 from offergen.errors import BackendError
 from offergen.generation.base import GenerationParams
+from offergen.generation.profiles import ModelProfile
 from offergen.generation.vllm_backend import VllmBackend
 
 MODEL = "google/gemma-3-270m"
@@ -162,3 +164,46 @@ def test_concurrent_callers_share_one_client(server: ThreadingHTTPServer) -> Non
     for t in threads:
         t.join()
     assert results == ["x"] * 12
+
+
+# --- against the real server -------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def backend(vllm_profile: ModelProfile) -> Iterator[VllmBackend]:
+    b = VllmBackend(vllm_profile.server.url, vllm_profile.model_id)
+    b.warm_up()
+    yield b
+    b.close()
+
+
+PROMPT = (
+    "FreshMart marketing archive.\n\nTerms: 5% cashback; min spend $50\nChannel: sms\n"
+    "Copy: FreshMart: get 5% cash back when you spend $50+. Terms apply.\n\n"
+    "Terms: 10% off; min spend $30\nChannel: sms\nCopy:"
+)
+
+
+@pytest.mark.model
+def test_n_variants_with_stop_and_token_counts(backend: VllmBackend) -> None:
+    result = backend.generate(PROMPT, GenerationParams(n=4, max_new_tokens=40, stop=("\n",)))
+    assert len(result.completions) == 4
+    assert all("\n" not in c.text for c in result.completions)
+    assert result.prompt_tokens > 20 and result.completion_tokens > 0
+    assert len({c.text for c in result.completions}) > 1  # sampled, not one text four times
+
+
+@pytest.mark.model
+def test_seed_makes_sampling_reproducible(backend: VllmBackend) -> None:
+    params = GenerationParams(n=2, max_new_tokens=30, stop=("\n",), seed=11)
+    a = [c.text for c in backend.generate(PROMPT, params).completions]
+    b = [c.text for c in backend.generate(PROMPT, params).completions]
+    assert a == b
+
+
+@pytest.mark.model
+def test_structured_output_pattern_is_enforced(backend: VllmBackend) -> None:
+    pattern = r" [A-Za-z0-9 ,.%$!]{1,40}"
+    params = GenerationParams(n=3, max_new_tokens=30, pattern=pattern)
+    for c in backend.generate(PROMPT, params).completions:
+        assert re.fullmatch(pattern, c.text), c.text

@@ -1,79 +1,97 @@
-"""The vLLM backend against a real vLLM (CPU build) server, started once per test session by
-`offergen llm serve`'s own command (or reused when one is already serving the profile)."""
+"""The vLLM server command of a profile, and the server the API starts with itself."""
 
 from __future__ import annotations
 
-import re
-import subprocess
-from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
 from offergen.config import Settings
-from offergen.generation.base import GenerationParams
+from offergen.errors import BackendError, ConfigError
 from offergen.generation.profiles import ModelProfile, load_profile
-from offergen.generation.vllm_backend import VllmBackend
-from offergen.generation.vllm_server import server_command, wait_until_serving
-
-pytestmark = pytest.mark.model
+from offergen.generation.vllm_server import ManagedServer, server_command, wait_until_serving
 
 
-@pytest.fixture(scope="session")
-def vllm_profile(prepared_settings: Settings) -> Iterator[ModelProfile]:
-    import httpx
-
-    profile = load_profile(prepared_settings.models_dir, "embedded-vllm")
-    try:
-        httpx.get(f"{profile.server.url}/v1/models", timeout=2).raise_for_status()
-        yield profile  # a server is already up (e.g. `offergen llm serve` in another shell)
-        return
-    except httpx.HTTPError:
-        pass
-    argv, env = server_command(profile, prepared_settings.checkpoints_dir)
-    proc = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        wait_until_serving(profile.server.url, profile.server.startup_timeout_s, alive=proc)
-        yield profile
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+@pytest.fixture
+def profile(repo_root: Path) -> ModelProfile:
+    return load_profile(repo_root / "models", "embedded-vllm")
 
 
-@pytest.fixture(scope="session")
-def backend(vllm_profile: ModelProfile) -> Iterator[VllmBackend]:
-    b = VllmBackend(vllm_profile.server.url, vllm_profile.model_id)
-    b.warm_up()
-    yield b
-    b.close()
+def test_command_serves_the_prepared_checkpoint_offline(
+    profile: ModelProfile, tmp_path: Path
+) -> None:
+    (tmp_path / profile.checkpoint).mkdir()
+    python = tmp_path / "python"
+    python.touch()
+    p = profile.model_copy(
+        update={"server": profile.server.model_copy(update={"python": str(python)})}
+    )
+    argv, env = server_command(p, tmp_path)
+    assert argv[:3] == [str(python), "-m", "vllm.entrypoints.openai.api_server"]
+    flags = dict(zip(argv[3::2], argv[4::2], strict=False))
+    assert flags["--model"] == str(tmp_path / profile.checkpoint)
+    assert flags["--served-model-name"] == profile.model_id
+    assert (flags["--host"], flags["--port"], flags["--dtype"]) == ("127.0.0.1", "8100", "float32")
+    assert env["HF_HUB_OFFLINE"] == "1" and env["VLLM_CPU_KVCACHE_SPACE"] == "2"
 
 
-PROMPT = (
-    "FreshMart marketing archive.\n\nTerms: 5% cashback; min spend $50\nChannel: sms\n"
-    "Copy: FreshMart: get 5% cash back when you spend $50+. Terms apply.\n\n"
-    "Terms: 10% off; min spend $30\nChannel: sms\nCopy:"
-)
+def test_command_errors_say_what_to_do(
+    profile: ModelProfile, repo_root: Path, tmp_path: Path
+) -> None:
+    with pytest.raises(ConfigError, match="transformers backend, not vllm"):
+        server_command(load_profile(repo_root / "models", "embedded"), tmp_path)
+    missing = profile.model_copy(
+        update={"server": profile.server.model_copy(update={"python": str(tmp_path / "nope")})}
+    )
+    with pytest.raises(ConfigError, match="run `make vllm`"):
+        server_command(missing, tmp_path)
+    python = tmp_path / "python"
+    python.touch()
+    no_model = profile.model_copy(
+        update={"server": profile.server.model_copy(update={"python": str(python)})}
+    )
+    with pytest.raises(ConfigError, match="offergen model prepare"):
+        server_command(no_model, tmp_path)
 
 
-def test_n_variants_with_stop_and_token_counts(backend: VllmBackend) -> None:
-    result = backend.generate(PROMPT, GenerationParams(n=4, max_new_tokens=40, stop=("\n",)))
-    assert len(result.completions) == 4
-    assert all("\n" not in c.text for c in result.completions)
-    assert result.prompt_tokens > 20 and result.completion_tokens > 0
-    assert len({c.text for c in result.completions}) > 1  # sampled, not one text four times
+def test_waiting_for_a_server_that_never_comes_up() -> None:
+    with pytest.raises(BackendError, match="not serving after 1 s"):
+        wait_until_serving("http://127.0.0.1:9", 1)
 
 
-def test_seed_makes_sampling_reproducible(backend: VllmBackend) -> None:
-    params = GenerationParams(n=2, max_new_tokens=30, stop=("\n",), seed=11)
-    a = [c.text for c in backend.generate(PROMPT, params).completions]
-    b = [c.text for c in backend.generate(PROMPT, params).completions]
-    assert a == b
+@pytest.mark.model
+def test_the_api_reuses_a_serving_vllm_and_generates_through_it(
+    vllm_profile: ModelProfile, prepared_settings: Settings, tmp_path: Path
+) -> None:
+    from fastapi.testclient import TestClient
 
+    from offergen.api.app import create_app
 
-def test_structured_output_pattern_is_enforced(backend: VllmBackend) -> None:
-    pattern = r" [A-Za-z0-9 ,.%$!]{1,40}"
-    params = GenerationParams(n=3, max_new_tokens=30, pattern=pattern)
-    for c in backend.generate(PROMPT, params).completions:
-        assert re.fullmatch(pattern, c.text), c.text
+    server = ManagedServer(vllm_profile, prepared_settings.checkpoints_dir)
+    server.start()  # something already serves the URL (the session's server): reused, not spawned
+    assert server.process is None
+    settings = Settings(
+        data_dir=tmp_path,
+        database_url=prepared_settings.db_url,
+        model_profile="embedded-vllm",
+        seed=3,
+    )
+    for name in ("models", "index"):
+        (tmp_path / name).symlink_to(prepared_settings.data_dir / name)
+    with TestClient(create_app(settings)) as client:
+        import time
+
+        deadline = time.monotonic() + 120
+        while client.get("/readyz").status_code != 200 and time.monotonic() < deadline:
+            time.sleep(0.5)
+        body = {
+            "merchant_id": "m_freshmart",
+            "offer": {"kind": "cashback", "merchant": "FreshMart", "value": 5, "unit": "percent"},
+            "channel": "sms",
+            "variants": 2,
+        }
+        r = client.post("/v1/offers:generate", json=body)
+        assert r.status_code == 200, r.text
+        data = r.json()
+        assert data["model"] == {"id": "google/gemma-3-270m", "backend": "vllm"}
+        assert any(v["released"] for v in data["variants"]), data["variants"]

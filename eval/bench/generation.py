@@ -1,0 +1,193 @@
+"""Generation throughput: in-process transformers vs a vLLM server, same prompts and parameters,
+measured side by side in one run; then the whole pipeline against its raw backend.
+
+For each backend and concurrency (1, 8, 32 callers at once) the same requests are sent: the
+prompts the pipeline renders for a mix of merchants, offers and channels, n=3 completions each,
+the template's stop sequence and per-channel token limit. Reported: output tokens/s, offers/s
+(completions per second), p50/p95 latency per request. The transformers backend runs one batch at
+a time (its model is not thread-safe), so extra callers queue; vLLM batches them continuously.
+
+Needs a vLLM server for the `embedded-vllm` profile: started here unless one already answers.
+Run: `.venv/bin/python eval/bench/generation.py [--quick]`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
+from offergen.config import Settings
+from offergen.generation.base import Backend, GenerationParams
+from offergen.generation.factory import make_backend
+from offergen.generation.profiles import load_profile
+from offergen.generation.vllm_server import server_command, wait_until_serving
+from offergen.pipeline import build_pipeline
+from offergen.schemas import GenerateRequest
+
+OFFERS = [
+    ("m_freshmart", "sms", {"kind": "cashback", "value": 5, "unit": "percent", "min_spend": 50}),
+    ("m_skyhop_airways", "push", {"kind": "points", "value": 3, "unit": "multiplier"}),
+    ("m_bella_forno", "email", {"kind": "discount", "value": 10, "unit": "amount"}),
+    ("m_voltix", "sms", {"kind": "bnpl", "installments": 4}),
+    ("m_harvest_lane", "in_app", {"kind": "cashback", "value": 20, "unit": "amount"}),
+    ("m_urban_bowl", "push", {"kind": "discount", "value": 15, "unit": "percent"}),
+    ("m_binge_bay", "email", {"kind": "free_shipping"}),
+    ("m_apex_petrol", "sms", {"kind": "cashback", "value": 3, "unit": "percent"}),
+]
+N = 3  # completions per request, as the pipeline asks for 3 variants without oversampling
+
+
+def requests(settings: Settings, count: int) -> list[GenerateRequest]:
+    pipeline = build_pipeline(settings)
+    out = []
+    for i in range(count):
+        mid, channel, terms = OFFERS[i % len(OFFERS)]
+        merchant = pipeline.kb.merchant(mid)
+        out.append(
+            GenerateRequest.model_validate(
+                {
+                    "merchant_id": mid,
+                    "channel": channel,
+                    "variants": N,
+                    "offer": {**terms, "merchant": merchant.name, "valid_until": "2026-12-31"},
+                }
+            )
+        )
+    return out
+
+
+def run(
+    backend: Backend, work: list[tuple[str, GenerationParams]], concurrency: int
+) -> dict[str, float]:
+    latencies: list[float] = []
+    tokens = completions = 0
+
+    def one(item: tuple[str, GenerationParams]) -> tuple[float, int, int]:
+        started = time.perf_counter()
+        result = backend.generate(*item)
+        return time.perf_counter() - started, result.completion_tokens, len(result.completions)
+
+    started = time.perf_counter()
+    with ThreadPoolExecutor(concurrency) as pool:
+        for seconds, toks, n in pool.map(one, work):
+            latencies.append(seconds)
+            tokens += toks
+            completions += n
+    wall = time.perf_counter() - started
+    latencies.sort()
+    return {
+        "tok_s": tokens / wall,
+        "offers_s": completions / wall,
+        "p50": statistics.median(latencies),
+        "p95": latencies[min(len(latencies) - 1, int(0.95 * len(latencies)))],
+        "wall": wall,
+        "requests": len(work),
+    }
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--quick", action="store_true", help="fewer requests per level")
+    ap.add_argument("--levels", default="1,8,32")
+    args = ap.parse_args()
+    levels = [int(x) for x in args.levels.split(",")]
+    settings = Settings(seed=7, max_attempts=1)
+
+    vprofile = load_profile(settings.models_dir, "embedded-vllm")
+    server = None
+    try:
+        wait_until_serving(vprofile.server.url, 2)
+    except Exception:
+        argv, env = server_command(vprofile, settings.checkpoints_dir)
+        print("starting the vLLM server ...", flush=True)
+        server = subprocess.Popen(
+            argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
+        wait_until_serving(vprofile.server.url, vprofile.server.startup_timeout_s, alive=server)
+
+    try:
+        # The same prompts and parameters for every backend and level.
+        per_level = {c: (max(c, 4) if args.quick else max(2 * c, 8)) for c in levels}
+        reqs = requests(settings, max(per_level.values()))
+        pipeline = build_pipeline(settings)
+        pipeline.warm_up(model=False)
+        work = []
+        for r in reqs:
+            grounded = pipeline.render(r)
+            p = grounded.prompt
+            work.append(
+                (
+                    p.text,
+                    GenerationParams(n=N, max_new_tokens=p.max_new_tokens, stop=p.stop, seed=7),
+                )
+            )
+
+        backends: dict[str, Backend] = {
+            "transformers": make_backend(
+                load_profile(settings.models_dir, "embedded"), settings.checkpoints_dir
+            ),
+            "vllm": make_backend(vprofile, settings.checkpoints_dir),
+        }
+        results: dict[tuple[str, int], dict[str, float]] = {}
+        print(
+            f"{'backend':<13}{'callers':>8}{'requests':>9}{'out tok/s':>11}{'offers/s':>10}"
+            f"{'p50 s':>8}{'p95 s':>8}"
+        )
+        for name, backend in backends.items():
+            backend.warm_up()
+            backend.generate(*work[0])  # first-call costs (compilation, caches) out of the figures
+            for c in levels:
+                res = run(backend, work[: per_level[c]], c)
+                results[name, c] = res
+                print(
+                    f"{name:<13}{c:>8}{int(res['requests']):>9}{res['tok_s']:>11.1f}"
+                    f"{res['offers_s']:>10.2f}{res['p50']:>8.2f}{res['p95']:>8.2f}",
+                    flush=True,
+                )
+
+        best = {n: max(results[n, c]["tok_s"] for c in levels) for n in backends}
+        best_c = max(levels, key=lambda c: results["vllm", c]["offers_s"])
+
+        # The whole pipeline (retrieve, render, generate, guard, audit) on vLLM at its best
+        # level, one round of n=3 per request, against the raw backend on the same requests.
+        pipeline.backend = backends["vllm"]
+        pipeline.profile = vprofile.model_copy(update={"oversample": 1.0})
+        pipeline.warm_up()
+        count = per_level[best_c]
+        started = time.perf_counter()
+        with ThreadPoolExecutor(best_c) as pool:
+            responses = list(
+                pool.map(
+                    lambda ir: pipeline.generate(ir[1], f"bench-{ir[0]}"), enumerate(reqs[:count])
+                )
+            )
+        wall = time.perf_counter() - started
+        produced = sum(len(r.variants) for r in responses)
+        pipe_offers = produced / wall
+        raw_offers = results["vllm", best_c]["offers_s"]
+        print(
+            f"pipeline on vllm, {best_c} callers: {count} requests, {produced} variants, "
+            f"{pipe_offers:.2f} offers/s (raw backend {raw_offers:.2f} offers/s)"
+        )
+        print(f"vllm/transformers throughput ratio: {best['vllm'] / best['transformers']:.2f}")
+        print(
+            f"pipeline/raw backend throughput: {pipe_offers / raw_offers:.2f} "
+            f"(overhead {max(0.0, 1 - pipe_offers / raw_offers):.0%}; target <= 10%)"
+        )
+        return 0
+    finally:
+        if server is not None:
+            server.terminate()
+            server.wait(30)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
