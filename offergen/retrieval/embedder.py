@@ -2,10 +2,11 @@
 persistent vector cache so that rebuilding the index only encodes texts that changed.
 
 Precision: on CPUs that multiply bf16 in hardware (AMX or AVX512-BF16, read from /proc/cpuinfo) the
-model runs in bf16: 2.8x the fp32 throughput on 2 cores (568 vs 199 texts/s, 2,000 offer texts,
-batch 64) with mean cosine 0.99995 to fp32 (min 0.9999) and 99.3 % of top-10 neighbours unchanged.
-Dynamic int8 (torch.ao quantize_dynamic on the Linear layers) was measured and rejected: 1.65x
-faster but mean cosine 0.933 per-tensor / 0.974 per-channel, top-10 overlap 0.77 / 0.85.
+model runs in bf16: 2.75-3.1x the throughput of plain sentence-transformers fp32 on 2 cores
+(eval/bench/retrieval.py, 2,000 offer texts, batch 64: 488-587 vs 177-191 texts/s over three
+runs) with mean cosine 0.99995 to fp32 (min 0.9999) and 99.3 % of top-10 neighbours unchanged.
+Dynamic int8 (torch.ao quantize_dynamic on the Linear layers) was measured and rejected: 1.5-1.65x
+faster but mean cosine 0.933 per-tensor / 0.974 per-channel, top-10 overlap 0.74-0.77 / 0.85.
 Elsewhere bf16 is emulated and slower than fp32, so "auto" falls back to fp32. The precision is
 part of `model_id` (an index built with the other path is stale) and of the cache file name.
 `eval/bench/retrieval.py` measures both paths side by side.
@@ -137,9 +138,9 @@ class MiniLMEmbedder:
             precision = "bf16" if device == "cpu" and native_bf16_cpu() else "fp32"
         self.precision: Literal["fp32", "bf16"] = precision
         # fp32 keeps the historical id and cache file, so existing fp32 indexes stay valid.
-        tag = "" if precision == "fp32" else f".{precision}"
-        self.model_id = f"{self.base_model_id}{tag.replace('.', '@')}"
-        cache_name = f"all-MiniLM-L6-v2{tag}.sqlite3"
+        fp32 = precision == "fp32"
+        self.model_id = self.base_model_id if fp32 else f"{self.base_model_id}@{precision}"
+        cache_name = "all-MiniLM-L6-v2.sqlite3" if fp32 else f"all-MiniLM-L6-v2.{precision}.sqlite3"
         self.cache = VectorCache(cache_dir / cache_name, self.dim) if cache_dir else None
         self._model: Any = None
         self.model_encoded = 0  # texts that went through the model (for reports and tests)

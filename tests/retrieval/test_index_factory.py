@@ -46,11 +46,12 @@ def odd_ids(n: int, seed: int = 1) -> np.ndarray:
 
 
 def test_kind_at_threshold_boundary() -> None:
-    p = IndexParams(exact_max=100)
+    p = IndexParams(exact_max=100, ann="hnsw")
     assert choose_index_kind(0, p) == "flat"
     assert choose_index_kind(100, p) == "flat"
-    assert choose_index_kind(101, p) == "hnsw" == p.ann
+    assert choose_index_kind(101, p) == "hnsw"
     assert choose_index_kind(101, p.model_copy(update={"ann": "ivf"})) == "ivf"
+    assert choose_index_kind(10_001, IndexParams()) == IndexParams().ann == "hnsw"
     with pytest.raises(ValueError, match=">= 0"):
         choose_index_kind(-1, p)
     x, ids = clustered(101), odd_ids(101)
@@ -71,9 +72,10 @@ def test_params_are_validated_and_frozen() -> None:
 
 
 def test_derive_nlist() -> None:
-    assert derive_nlist(1_000_000) == 4000
-    assert derive_nlist(40_000) == 800
-    assert derive_nlist(1_000) == 25  # 39 training points per list at least
+    assert derive_nlist(1_000_000) == 4000  # 4 * sqrt(n)
+    assert derive_nlist(200_000) == 1789
+    assert derive_nlist(20_000) == 512  # at least 39 vectors per list
+    assert derive_nlist(1_000) == 25
     assert derive_nlist(10) == 1
 
 
@@ -158,6 +160,8 @@ def test_search_parameters_keep_settings_and_filter(kind: str) -> None:
     sp = search_parameters(index, sel)
     if kind == "hnsw":
         assert sp.efSearch == 77  # not SearchParametersHNSW's own default of 16
+    if kind == "ivf":
+        assert sp.nprobe == KINDS["ivf"].ivf_nprobe  # not SearchParametersIVF's default of 1
     _, found = index.search(x[:30], 10, params=sp)
     got = found[found >= 0]
     assert len(got) and set(got.tolist()) <= set(allowed.tolist())
