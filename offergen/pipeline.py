@@ -203,11 +203,13 @@ class Pipeline:
                 channel=request.channel,
             )
             offers = [c.record for c in candidates if isinstance(c.record, PastOffer)]
+            template = request.template or self.template
+            wanted = self.renderer.examples(template, request.channel)
             examples = select_examples(
                 [p for p in offers if self._clean(p.id, p.text, ctx)],
                 request.offer,
                 merchant.id,
-                self.retrieve_k,
+                self.retrieve_k if wanted is None else wanted,
             )
             found = (
                 self.retriever.retrieve(
@@ -223,9 +225,13 @@ class Pipeline:
             ]
         with _timed(timings, "render_ms"):
             variables = self._variables(request, merchant, rules, examples)
-            prompt = self.renderer.render(
-                request.template or self.template, request.channel, variables
-            )
+            prompt = self.renderer.render(template, request.channel, variables)
+            if prompt.style != self.profile.prompt_style:
+                reason = (
+                    f"'{template}' is a {prompt.style} template; model '{self.profile.name}' "
+                    f"takes {self.profile.prompt_style} prompts"
+                )
+                raise InvalidInputError(reason, [("template", reason)])
         scores = {(c.kind, c.id): round(c.score, 4) for c in [*candidates, *found]}
         sources = [
             Source(id=p.id, kind=SourceKind.past_offer, score=scores[SourceKind.past_offer, p.id])

@@ -192,3 +192,14 @@ def test_render_shows_the_prompt_without_calling_the_model(
     assert grounded.prompt.text.endswith("Copy:")
     assert grounded.variables["offer"] == "10% cashback"
     assert grounded.sources and backend.calls == []
+
+
+def test_a_chat_template_on_a_completion_model_is_refused(
+    make_pipeline: MakePipeline, small_kb: tuple[KnowledgeBase, Path]
+) -> None:
+    pipeline, backend = make_pipeline([])
+    req = _request(small_kb[0]).model_copy(update={"template": "offer_copy_chat"})
+    with pytest.raises(InvalidInputError, match="'offer_copy_chat' is a chat template") as err:
+        pipeline.generate(req, "req-chat")
+    assert err.value.fields[0][0] == "template"
+    assert backend.calls == []

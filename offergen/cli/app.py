@@ -85,14 +85,19 @@ def generate(
 
 @prompt_app.command("list")
 def prompt_list() -> None:
-    """List the templates with their version (hash of template + sidecar) and description."""
+    """List the templates and their channel variants, each with its version (hash of the
+    template, what it extends and the sidecars), style and description."""
     from offergen.prompting.jinja_renderer import JinjaPromptRenderer
 
     renderer = JinjaPromptRenderer(load_settings().prompts_dir)
     try:
         for name in renderer.names():
-            t = renderer.load(name)
-            typer.echo(f"{name:<20} {t.version}  {t.sidecar.style:<10} {t.sidecar.description}")
+            for channel in [None, *renderer.variants(name)]:
+                t = renderer.load(name, channel)
+                label = name if channel is None else f"  .{channel.value}"
+                typer.echo(
+                    f"{label:<20} {t.version}  {t.sidecar.style:<10} {t.sidecar.description}"
+                )
     except OffergenError as exc:
         fail(str(exc))
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol
 
 from pydantic import BaseModel
 
@@ -15,6 +15,7 @@ class RenderedPrompt(BaseModel):
     version: str
     stop: tuple[str, ...]
     max_new_tokens: int
+    style: Literal["completion", "chat"] = "completion"
 
 
 class PromptRenderer(Protocol):
@@ -23,3 +24,5 @@ class PromptRenderer(Protocol):
     def render(
         self, template: str, channel: Channel, variables: dict[str, Any]
     ) -> RenderedPrompt: ...
+
+    def examples(self, template: str, channel: Channel) -> int | None: ...

@@ -1,4 +1,10 @@
-"""Renders prompts/<name>.j2 in a sandboxed Jinja2 environment with StrictUndefined."""
+"""Renders prompts/<name>.j2 in a sandboxed Jinja2 environment with StrictUndefined.
+
+A task template may have channel variants, `<name>.<channel>.j2`, used for that channel instead of
+the base; a variant usually `{% extends "<name>.j2" %}` and overrides a block. Each template has a
+sidecar (`<name>.yaml`, `<name>.<channel>.yaml`); a variant's sidecar overrides the keys it sets.
+The version is a hash of the template, every template it extends or includes, and the sidecars.
+"""
 
 from __future__ import annotations
 
@@ -25,6 +31,9 @@ class Sidecar(BaseModel):
     variables: list[str]
     stop: list[str] = Field(default_factory=list)
     max_new_tokens: dict[Channel, int]
+    examples: int | None = Field(
+        default=None, ge=0, le=20, description="few-shot examples shown; unset = settings"
+    )
 
 
 class LoadedTemplate(BaseModel):
@@ -50,62 +59,109 @@ class JinjaPromptRenderer:
         self._loaded: dict[str, LoadedTemplate] = {}
 
     def names(self) -> list[str]:
-        return sorted(p.stem for p in self.prompts_dir.glob("*.j2"))
+        """Task templates (channel variants are not listed on their own)."""
+        return sorted(p.stem for p in self.prompts_dir.glob("*.j2") if "." not in p.stem)
+
+    def variants(self, name: str) -> list[Channel]:
+        return [c for c in Channel if (self.prompts_dir / f"{name}.{c.value}.j2").is_file()]
 
     def warm_up(self) -> None:
-        """Load every template now, so a broken one fails at start-up and not on a request."""
+        """Load every template and variant now, so a broken one fails at start-up."""
         for name in self.names():
-            self.load(name)
+            for channel in Channel:
+                self.load(name, channel)
 
-    def load(self, name: str) -> LoadedTemplate:
-        if name in self._loaded:
-            return self._loaded[name]
-        from jinja2 import StrictUndefined, TemplateSyntaxError, meta
+    def load(self, name: str, channel: Channel | None = None) -> LoadedTemplate:
+        """The template a channel gets: its variant if there is one, else the base."""
+        if channel is not None and channel not in self.variants(name):
+            channel = None
+        key = name if channel is None else f"{name}.{channel.value}"
+        if key in self._loaded:
+            return self._loaded[key]
+        from jinja2 import FileSystemLoader, StrictUndefined, TemplateSyntaxError, meta
         from jinja2.sandbox import SandboxedEnvironment
 
-        source_path = self.prompts_dir / f"{name}.j2"
-        sidecar_path = self.prompts_dir / f"{name}.yaml"
-        if not source_path.is_file():
+        if not (self.prompts_dir / f"{name}.j2").is_file():
             raise NotFoundError(
                 f"unknown template '{name}'; available: {', '.join(self.names()) or 'none'}"
             )
-        if not sidecar_path.is_file():
-            raise ConfigError(f"{source_path}: its sidecar {sidecar_path.name} is missing")
-        source = source_path.read_text(encoding="utf-8")
-        raw_sidecar = sidecar_path.read_text(encoding="utf-8")
-        try:
-            sidecar = Sidecar.model_validate(yaml.safe_load(raw_sidecar))
-        except (yaml.YAMLError, ValidationError) as exc:
-            raise ConfigError(f"{sidecar_path}: {exc}") from exc
-
-        env = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False)
+        sidecar, raw_sidecars = self._sidecar(name, key)
+        env = SandboxedEnvironment(
+            loader=FileSystemLoader(self.prompts_dir), undefined=StrictUndefined, autoescape=False
+        )
         env.filters.update(oneline=_oneline, quoted=_quoted)
+        # Parse this template and everything it extends or includes: each must be valid and
+        # use only declared variables, and each is part of the version.
+        sources: list[str] = []
+        todo, seen, top_ast = [f"{key}.j2"], set(), None
+        while todo:
+            file = todo.pop()
+            if file in seen:
+                continue
+            seen.add(file)
+            path = self.prompts_dir / file
+            if not path.is_file():
+                raise ConfigError(f"{self.prompts_dir / f'{key}.j2'}: references missing {file}")
+            source = path.read_text(encoding="utf-8")
+            try:
+                ast = env.parse(source, name=file, filename=str(path))
+            except TemplateSyntaxError as exc:
+                raise ConfigError(f"{path}:{exc.lineno}: {exc.message}") from exc
+            undeclared = meta.find_undeclared_variables(ast) - set(sidecar.variables)
+            if undeclared:
+                raise ConfigError(
+                    f"{path}: template uses {sorted(undeclared)}, which the sidecar does not "
+                    f"declare (declared: {', '.join(sidecar.variables)})"
+                )
+            sources.append(source)
+            top_ast = top_ast or ast
+            todo += [r for r in meta.find_referenced_templates(ast) if r]
+        assert top_ast is not None  # the loop parsed at least the template itself
+        digest = hashlib.sha256("\0".join([*sources, *raw_sidecars]).encode())
+        loaded = LoadedTemplate(
+            name=name,
+            version=digest.hexdigest()[:12],
+            sidecar=sidecar,
+            template=env.from_string(top_ast),
+        )
+        self._loaded[key] = loaded
+        return loaded
+
+    def _sidecar(self, name: str, key: str) -> tuple[Sidecar, list[str]]:
+        """The base sidecar, with the variant's keys laid over it."""
+        merged: dict[str, Any] = {}
+        raws: list[str] = []
+        for stem in dict.fromkeys([name, key]):
+            path = self.prompts_dir / f"{stem}.yaml"
+            if not path.is_file():
+                if stem == name:
+                    raise ConfigError(f"{self.prompts_dir / f'{name}.j2'}: its sidecar is missing")
+                continue
+            raw = path.read_text(encoding="utf-8")
+            try:
+                data = yaml.safe_load(raw) or {}
+            except yaml.YAMLError as exc:
+                raise ConfigError(f"{path}: {exc}") from exc
+            if not isinstance(data, dict):
+                raise ConfigError(f"{path}: must be a mapping")
+            merged |= data
+            raws.append(raw)
         try:
-            ast = env.parse(source, name=name, filename=str(source_path))
-        except TemplateSyntaxError as exc:
-            raise ConfigError(f"{source_path}:{exc.lineno}: {exc.message}") from exc
-        undeclared = meta.find_undeclared_variables(ast) - set(sidecar.variables)
-        if undeclared:
-            raise ConfigError(
-                f"{source_path}: template uses {sorted(undeclared)}, which {sidecar_path.name} "
-                f"does not declare (declared: {', '.join(sidecar.variables)})"
-            )
+            sidecar = Sidecar.model_validate(merged)
+        except ValidationError as exc:
+            raise ConfigError(f"{self.prompts_dir / f'{key}.yaml'}: {exc}") from exc
         missing = set(Channel) - set(sidecar.max_new_tokens)
         if missing:
             raise ConfigError(
-                f"{sidecar_path}: max_new_tokens lacks {sorted(c.value for c in missing)}"
+                f"{self.prompts_dir / f'{name}.yaml'}: max_new_tokens lacks "
+                f"{sorted(c.value for c in missing)}"
             )
-        version = hashlib.sha256(source.encode() + b"\0" + raw_sidecar.encode()).hexdigest()[:12]
-        loaded = LoadedTemplate(
-            name=name, version=version, sidecar=sidecar, template=env.from_string(ast)
-        )
-        self._loaded[name] = loaded
-        return loaded
+        return sidecar, raws
 
     def render(self, template: str, channel: Channel, variables: dict[str, Any]) -> RenderedPrompt:
         from jinja2 import UndefinedError
 
-        loaded = self.load(template)
+        loaded = self.load(template, channel)
         try:
             text = loaded.template.render(**variables)
         except UndefinedError as exc:
@@ -116,4 +172,9 @@ class JinjaPromptRenderer:
             version=loaded.version,
             stop=tuple(loaded.sidecar.stop),
             max_new_tokens=loaded.sidecar.max_new_tokens[channel],
+            style=loaded.sidecar.style,
         )
+
+    def examples(self, template: str, channel: Channel) -> int | None:
+        """How many few-shot examples the template asks for (None: the caller decides)."""
+        return self.load(template, channel).sidecar.examples

@@ -73,6 +73,14 @@ def test_prompt_list_shows_template_and_version() -> None:
     assert result.exit_code == 0, result.output
     name, version, style = result.output.split()[:3]
     assert (name, len(version), style) == ("offer_copy", 12, "completion")
+    lines = result.output.splitlines()
+    assert [line.split()[0] for line in lines] == [
+        "offer_copy",
+        ".push",
+        ".email",
+        "offer_copy_chat",
+    ]
+    assert lines[3].split()[2] == "chat"
 
 
 def test_prompt_render_prints_the_exact_prompt(prepared_settings: Settings, tmp_path: Path) -> None:
