@@ -46,7 +46,11 @@ class Settings(BaseSettings):
         description="with a vllm profile: `serve` starts the vLLM server with the API (spawn) "
         "or uses one started separately by `offergen llm serve` (external)",
     )
-    template: str = Field(default="offer_copy", pattern=r"^[a-z0-9_]+$")
+    template: str | None = Field(
+        default=None,
+        pattern=r"^[a-z0-9_]+$",
+        description="default prompt template; unset = the model profile's",
+    )
     retrieve_k: int = Field(default=4, ge=1, le=20, description="past offers shown to the model")
     rules_k: int = Field(default=5, ge=0, le=20, description="merchant rules shown to the model")
     index: IndexParams = Field(

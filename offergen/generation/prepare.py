@@ -14,7 +14,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from offergen.errors import ConfigError
-from offergen.generation.profiles import ModelProfile
+from offergen.generation.profiles import LocalDirSource, ModelProfile
 
 log = logging.getLogger(__name__)
 
@@ -23,7 +23,7 @@ MARKER = "offergen-checkpoint.json"
 
 class PreparedModel(BaseModel):
     checkpoint_dir: Path
-    gguf_path: Path
+    gguf_path: Path | None  # None: the weights were placed on disk, not converted
     created: bool
 
 
@@ -34,6 +34,8 @@ def gguf_path(profile: ModelProfile, checkpoints_dir: Path) -> Path:
 
 
 def is_prepared(profile: ModelProfile, checkpoints_dir: Path) -> bool:
+    if isinstance(profile.source, LocalDirSource):
+        return (profile.checkpoint_dir(checkpoints_dir) / "config.json").is_file()
     marker = profile.checkpoint_dir(checkpoints_dir) / MARKER
     if not marker.is_file():
         return False
@@ -51,6 +53,13 @@ def prepare(profile: ModelProfile, checkpoints_dir: Path) -> PreparedModel:
     leaves a half-written checkpoint that looks complete.
     """
     target = profile.checkpoint_dir(checkpoints_dir)
+    if isinstance(profile.source, LocalDirSource):
+        if not is_prepared(profile, checkpoints_dir):
+            raise ConfigError(
+                f"model profile '{profile.name}' expects its weights at {target}; "
+                f"{profile.source.fetch}"
+            )
+        return PreparedModel(checkpoint_dir=target, gguf_path=None, created=False)
     gguf = gguf_path(profile, checkpoints_dir)
     if is_prepared(profile, checkpoints_dir) and gguf.is_file():
         return PreparedModel(checkpoint_dir=target, gguf_path=gguf, created=False)
@@ -108,10 +117,13 @@ def load_gguf(path: Path, dtype: str = "float32") -> tuple[Any, Any]:
 
 
 def _source_package(profile: ModelProfile) -> ModuleType:
+    source = profile.source
+    if isinstance(source, LocalDirSource):
+        raise ConfigError(f"model profile '{profile.name}' ships no package: {source.fetch}")
     try:
-        return importlib.import_module(profile.source.package)
+        return importlib.import_module(source.package)
     except ImportError as exc:
         raise ConfigError(
-            f"model profile '{profile.name}' needs the Python package '{profile.source.package}'; "
+            f"model profile '{profile.name}' needs the Python package '{source.package}'; "
             "run `make install`"
         ) from exc

@@ -22,6 +22,14 @@ class GgufPackageSource(_Strict):
     package: str = Field(pattern=r"^[A-Za-z0-9_]+$")
 
 
+class LocalDirSource(_Strict):
+    """Weights an operator places under the checkpoints dir beforehand (e.g. on a GPU host, fetched
+    where the network may be reached); nothing is downloaded at run time."""
+
+    kind: Literal["local_dir"]
+    fetch: str = Field(description="how to obtain the weights, shown when they are missing")
+
+
 class Sampling(_Strict):
     temperature: float = Field(default=0.8, ge=0, le=2)
     top_p: float = Field(default=0.95, gt=0, le=1)
@@ -48,7 +56,7 @@ class ModelProfile(_Strict):
     model_id: str
     backend: Literal["transformers", "vllm"]
     prompt_style: Literal["completion", "chat"] = "completion"
-    source: GgufPackageSource
+    source: GgufPackageSource | LocalDirSource = Field(discriminator="kind")
     checkpoint: str = Field(pattern=r"^[A-Za-z0-9_.-]+$", description="folder under models/")
     dtype: Literal["bfloat16", "float32"] = "bfloat16"
     sampling: Sampling = Sampling()
@@ -60,6 +68,11 @@ class ModelProfile(_Strict):
     )
 
     server: VllmServer = VllmServer()
+    template: str = Field(
+        default="offer_copy",
+        pattern=r"^[a-z0-9_]+$",
+        description="default prompt template: its style must match prompt_style",
+    )
 
     def checkpoint_dir(self, checkpoints_dir: Path) -> Path:
         return checkpoints_dir / self.checkpoint

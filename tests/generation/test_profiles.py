@@ -31,3 +31,31 @@ def test_name_must_match_file(tmp_path: Path, repo_root: Path) -> None:
     (tmp_path / "other.yaml").write_text((repo_root / "models" / "embedded.yaml").read_text())
     with pytest.raises(ConfigError, match="does not match the file name 'other'"):
         load_profile(tmp_path, "other")
+
+
+def test_every_profile_loads_and_its_template_has_its_prompt_style(repo_root: Path) -> None:
+    from offergen.prompting.jinja_renderer import JinjaPromptRenderer
+    from offergen.schemas import Channel
+
+    renderer = JinjaPromptRenderer(repo_root / "prompts")
+    names = list_profiles(repo_root / "models")
+    assert {"embedded", "embedded-vllm", "gpu-llama-3.1-8b-instruct"} <= set(names)
+    for name in names:
+        profile = load_profile(repo_root / "models", name)
+        for channel in Channel:
+            assert renderer.load(profile.template, channel).sidecar.style == profile.prompt_style
+
+
+def test_a_profile_with_placed_weights_says_how_to_get_them(
+    repo_root: Path, tmp_path: Path
+) -> None:
+    from offergen.generation.prepare import is_prepared, prepare
+
+    gpu = load_profile(repo_root / "models", "gpu-llama-3.1-8b-instruct")
+    assert not is_prepared(gpu, tmp_path)
+    with pytest.raises(ConfigError, match="huggingface-cli download"):
+        prepare(gpu, tmp_path)
+    (tmp_path / gpu.checkpoint).mkdir()
+    (tmp_path / gpu.checkpoint / "config.json").write_text("{}")
+    assert is_prepared(gpu, tmp_path)
+    assert prepare(gpu, tmp_path).gguf_path is None
