@@ -134,7 +134,13 @@ def main() -> int:
             "transformers": make_backend(
                 load_profile(settings.models_dir, "embedded"), settings.checkpoints_dir
             ),
-            "vllm": make_backend(vprofile, settings.checkpoints_dir),
+            # callers queue at high concurrency: allow for it instead of timing out
+            "vllm": make_backend(
+                vprofile.model_copy(
+                    update={"server": vprofile.server.model_copy(update={"timeout_s": 600})}
+                ),
+                settings.checkpoints_dir,
+            ),
         }
         results: dict[tuple[str, int], dict[str, float]] = {}
         print(
