@@ -164,8 +164,7 @@ class Pipeline:
             )
         )[:5]
         variables = grounded.variables | {"feedback": notes}
-        template = request.template or self.template
-        return self.renderer.render(template, request.channel, variables).text
+        return self.renderer.render(grounded.prompt.template, request.channel, variables).text
 
     def render(self, request: GenerateRequest) -> Grounded:
         """The exact prompt a request would get, with its sources (`offergen prompt render`)."""

@@ -68,38 +68,24 @@ def real_pipeline(real_settings: Settings) -> Iterator[object]:
 def vllm_profile(
     prepared_settings: Settings, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[ModelProfile]:
-    """A vLLM (CPU) server for the embedded-vllm profile, started once per session by the
-    command `offergen llm serve` runs, or the one already serving its URL."""
-    import subprocess
-
-    import httpx
-
-    from offergen.generation.vllm_server import server_command, wait_until_serving
+    """A vLLM (CPU) server for the embedded-vllm profile, started once per session the way
+    `offergen serve` starts it, or the one already serving its URL."""
+    from offergen.generation.vllm_server import ManagedServer
 
     profile = load_profile(prepared_settings.models_dir, "embedded-vllm")
-    try:
-        httpx.get(f"{profile.server.url}/v1/models", timeout=2).raise_for_status()
-        yield profile  # a server is already up (e.g. `offergen llm serve` in another shell)
-        return
-    except httpx.HTTPError:
-        pass
-    argv, env = server_command(profile, prepared_settings.checkpoints_dir)
     log = tmp_path_factory.mktemp("vllm") / "server.log"
-    with open(log, "wb") as out:
-        proc = subprocess.Popen(argv, env=env, stdout=out, stderr=subprocess.STDOUT)
+    server = ManagedServer(profile, prepared_settings.checkpoints_dir, log_path=log)
+    server.start()
     try:
         try:
-            wait_until_serving(profile.server.url, profile.server.startup_timeout_s, alive=proc)
+            server.wait()
         except Exception:
-            print(log.read_text(errors="replace")[-4000:])  # shown with the failing test
+            if log.exists():
+                print(log.read_text(errors="replace")[-4000:])  # shown with the failing test
             raise
         yield profile
     finally:
-        proc.terminate()
-        try:
-            proc.wait(30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        server.stop()
 
 
 @pytest.fixture

@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
-import subprocess
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -28,7 +27,7 @@ from offergen.config import Settings
 from offergen.generation.base import Backend, GenerationParams
 from offergen.generation.factory import make_backend
 from offergen.generation.profiles import load_profile
-from offergen.generation.vllm_server import server_command, wait_until_serving
+from offergen.generation.vllm_server import ManagedServer
 from offergen.pipeline import build_pipeline
 from offergen.schemas import GenerateRequest
 
@@ -102,16 +101,11 @@ def main() -> int:
     settings = Settings(seed=7, max_attempts=1)
 
     vprofile = load_profile(settings.models_dir, "embedded-vllm")
-    server = None
-    try:
-        wait_until_serving(vprofile.server.url, 2)
-    except Exception:
-        argv, env = server_command(vprofile, settings.checkpoints_dir)
-        print("starting the vLLM server ...", flush=True)
-        server = subprocess.Popen(
-            argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-        )
-        wait_until_serving(vprofile.server.url, vprofile.server.startup_timeout_s, alive=server)
+    log_path = settings.data_dir / "vllm-bench.log"
+    server = ManagedServer(vprofile, settings.checkpoints_dir, log_path=log_path)
+    print(f"vLLM server: {vprofile.server.url} (started here if down; log: {log_path})", flush=True)
+    server.start()
+    server.wait()
 
     try:
         # The same prompts and parameters for every backend and level.
@@ -190,9 +184,7 @@ def main() -> int:
         )
         return 0
     finally:
-        if server is not None:
-            server.terminate()
-            server.wait(30)
+        server.stop()
 
 
 if __name__ == "__main__":

@@ -88,9 +88,12 @@ class ManagedServer:
     app, waited for before the service reports ready, stopped with it. When something already
     serves the profile's URL, that server is used and left alone."""
 
-    def __init__(self, profile: ModelProfile, checkpoints_dir: Path) -> None:
+    def __init__(
+        self, profile: ModelProfile, checkpoints_dir: Path, log_path: Path | None = None
+    ) -> None:
         self.profile = profile
         self.checkpoints_dir = checkpoints_dir
+        self.log_path = log_path  # the server's output; None: this process's stdout/stderr
         self.process: subprocess.Popen[bytes] | None = None
 
     def start(self) -> None:
@@ -102,7 +105,11 @@ class ManagedServer:
             pass
         argv, env = server_command(self.profile, self.checkpoints_dir)
         log.info("starting the vLLM server: %s", " ".join(argv))
-        self.process = subprocess.Popen(argv, env=env)
+        if self.log_path is None:
+            self.process = subprocess.Popen(argv, env=env)
+        else:
+            with open(self.log_path, "wb") as out:
+                self.process = subprocess.Popen(argv, env=env, stdout=out, stderr=subprocess.STDOUT)
 
     def wait(self) -> None:
         wait_until_serving(

@@ -27,7 +27,8 @@ import shutil
 import tempfile
 import time
 import uuid
-from collections import defaultdict
+from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -166,17 +167,19 @@ def load_index(index_dir: Path, params: IndexParams) -> LoadedIndex:
     return LoadedIndex(meta=meta, partitions=partitions)
 
 
+def _kind_counts(partitions: Iterable[Partition]) -> dict[str, int]:
+    """Partitions per FAISS index kind (flat / hnsw / ivf)."""
+    return dict(Counter(index_kind(p.index) for p in partitions))
+
+
 def index_stats(index_dir: Path, params: IndexParams) -> dict[str, Any]:
     """`offergen index stats`: what is on disk, by partition kind and size."""
     loaded = load_index(index_dir, params)
-    kinds: dict[str, int] = defaultdict(int)
-    for p in loaded.partitions.values():
-        kinds[index_kind(p.index)] += 1
     sizes = sorted((len(p.ids) for p in loaded.partitions.values()), reverse=True)
     shared = loaded.partitions.get(SHARED)
     return {
         **loaded.meta.model_dump(mode="json"),
-        "kinds": dict(kinds),
+        "kinds": _kind_counts(loaded.partitions.values()),
         "largest_partition": sizes[0] if sizes else 0,
         "shared_items": len(shared.ids) if shared else 0,
         "bytes": sum(f.stat().st_size for f in index_dir.iterdir() if f.is_file()),
@@ -306,7 +309,8 @@ def update_index(
             log.warning("rebuilding the whole index: %s", e)
 
     # Decide per partition, then encode every needed document in one batched pass.
-    plans: list[tuple[str, list[IndexItem], Partition | None, int]] = []  # key, items, base, skip
+    # key, items, their document hashes, the partition to extend (or None), items already in it
+    plans: list[tuple[str, list[IndexItem], dict[str, str], Partition | None, int]] = []
     kept = extended = rebuilt = 0
     for key in sorted(wanted):
         items = wanted[key]
@@ -325,17 +329,17 @@ def update_index(
                 kept += 1
             else:
                 extended += 1
-            plans.append((key, items, old, len(old.ids)))
+            plans.append((key, items, hashes, old, len(old.ids)))
             continue
         rebuilt += 1
-        plans.append((key, items, None, 0))
+        plans.append((key, items, hashes, None, 0))
     removed = sum(1 for k in current if k not in wanted)
 
-    docs = [i.document for _, items, _, skip in plans for i in items[skip:]]
+    docs = [i.document for _, items, _, _, skip in plans for i in items[skip:]]
     vectors = _encode(embedder, docs, batch_size, progress) if docs else np.empty((0, dim))
     partitions: list[Partition] = []
     offset = 0
-    for key, items, base, skip in plans:
+    for key, items, hashes, base, skip in plans:
         new = items[skip:]
         vecs = np.ascontiguousarray(vectors[offset : offset + len(new)], dtype=np.float32)
         offset += len(new)
@@ -347,7 +351,7 @@ def update_index(
             if len(new):
                 add_vectors(index, vecs, ids)
         partitions.append(
-            Partition(key, index, [i.id for i in items], [_doc_hash(i.document) for i in items])
+            Partition(key, index, [i.id for i in items], [hashes[i.id] for i in items])
         )
 
     version = _version(emb_id, partitions)
@@ -363,9 +367,6 @@ def update_index(
             built_at=datetime.now(UTC),
         )
         _write(index_dir, partitions, meta)
-    kinds: dict[str, int] = defaultdict(int)
-    for p in partitions:
-        kinds[index_kind(p.index)] += 1
     return IndexReport(
         index_dir=index_dir,
         version=version,
@@ -377,6 +378,6 @@ def update_index(
         rebuilt=rebuilt,
         removed=removed,
         encoded=len(docs),
-        kinds=dict(kinds),
+        kinds=_kind_counts(partitions),
         seconds=round(time.perf_counter() - started, 3),
     )

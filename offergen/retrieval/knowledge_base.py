@@ -32,6 +32,10 @@ _TABLES: dict[SourceKind, type[RuleRow] | type[PastOfferRow]] = {
 }
 
 
+def _count(s: Session, table: type[RuleRow] | type[PastOfferRow], status: str) -> int:
+    return s.scalar(select(func.count()).select_from(table).where(table.status == status)) or 0
+
+
 def _reviewed(s: Session, stmt: Select[Any]) -> list[RuleRow | PastOfferRow]:
     return cast(list[RuleRow | PastOfferRow], list(s.scalars(stmt)))
 
@@ -187,22 +191,14 @@ class KnowledgeBase:
                 )
 
     def counts(self) -> dict[str, int]:
+        flagged = ReviewStatus.flagged.value
         with self.db.read() as s:
-            out = {
+            return {
                 "merchants": self.merchant_count(),
-                "rules": s.scalar(
-                    select(func.count()).select_from(RuleRow).where(RuleRow.status == _ACTIVE)
-                )
-                or 0,
-                "past_offers": s.scalar(
-                    select(func.count())
-                    .select_from(PastOfferRow)
-                    .where(PastOfferRow.status == _ACTIVE)
-                )
-                or 0,
+                "rules": _count(s, RuleRow, _ACTIVE),
+                "past_offers": _count(s, PastOfferRow, _ACTIVE),
+                "flagged": sum(_count(s, t, flagged) for t in _TABLES.values()),
             }
-        out["flagged"] = sum(1 for f in self.flagged() if f.status is ReviewStatus.flagged)
-        return out
 
     # --- review --------------------------------------------------------------------------------
 
