@@ -74,7 +74,12 @@ def vllm_profile(
 
     profile = load_profile(prepared_settings.models_dir, "embedded-vllm")
     log = tmp_path_factory.mktemp("vllm") / "server.log"
-    server = ManagedServer(profile, prepared_settings.checkpoints_dir, log_path=log)
+    server = ManagedServer(
+        profile,
+        prepared_settings.checkpoints_dir,
+        prepared_settings.cache_dir / "vllm",
+        log_path=log,
+    )
     server.start()
     try:
         try:

@@ -102,7 +102,9 @@ def main() -> int:
 
     vprofile = load_profile(settings.models_dir, "embedded-vllm")
     log_path = settings.data_dir / "vllm-bench.log"
-    server = ManagedServer(vprofile, settings.checkpoints_dir, log_path=log_path)
+    server = ManagedServer(
+        vprofile, settings.checkpoints_dir, settings.cache_dir / "vllm", log_path=log_path
+    )
     print(f"vLLM server: {vprofile.server.url} (started here if down; log: {log_path})", flush=True)
     server.start()
     server.wait()

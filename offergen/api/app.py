@@ -34,7 +34,9 @@ def create_app(settings: Settings | None = None, service: Service | None = None)
             pipeline.kb, make_embedder(settings), settings.index_dir, settings.index
         )
         if pipeline.profile.backend == "vllm" and settings.llm_server == "spawn":
-            llm_server = ManagedServer(pipeline.profile, settings.checkpoints_dir)
+            llm_server = ManagedServer(
+                pipeline.profile, settings.checkpoints_dir, settings.cache_dir / "vllm"
+            )
         service = Service(pipeline, indexer, before_warm_up=llm_server.wait if llm_server else None)
 
     @asynccontextmanager

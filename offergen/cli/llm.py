@@ -25,7 +25,9 @@ def llm_serve(
     settings = load_settings()
     try:
         argv, env = server_command(
-            load_profile(settings.models_dir, profile), settings.checkpoints_dir
+            load_profile(settings.models_dir, profile),
+            settings.checkpoints_dir,
+            settings.cache_dir / "vllm",
         )
     except OffergenError as exc:
         fail(str(exc))

@@ -21,9 +21,10 @@ log = logging.getLogger(__name__)
 
 
 def server_command(
-    profile: ModelProfile, checkpoints_dir: Path
+    profile: ModelProfile, checkpoints_dir: Path, cache_dir: Path | None = None
 ) -> tuple[list[str], dict[str, str]]:
-    """argv and environment of the vLLM server process for `profile`."""
+    """argv and environment of the vLLM server process for `profile`; `cache_dir` holds vLLM's
+    compile cache (by default it writes to ~/.cache/vllm, outside the data dir)."""
     if profile.backend != "vllm":
         raise ConfigError(f"profile '{profile.name}' uses the {profile.backend} backend, not vllm")
     python = Path(profile.server.python)
@@ -59,6 +60,8 @@ def server_command(
         DO_NOT_TRACK="1",
         **profile.server.env,
     )
+    if cache_dir is not None:
+        env["VLLM_CACHE_ROOT"] = str(cache_dir)
     return argv, env
 
 
@@ -89,10 +92,15 @@ class ManagedServer:
     serves the profile's URL, that server is used and left alone."""
 
     def __init__(
-        self, profile: ModelProfile, checkpoints_dir: Path, log_path: Path | None = None
+        self,
+        profile: ModelProfile,
+        checkpoints_dir: Path,
+        cache_dir: Path | None = None,
+        log_path: Path | None = None,
     ) -> None:
         self.profile = profile
         self.checkpoints_dir = checkpoints_dir
+        self.cache_dir = cache_dir
         self.log_path = log_path  # the server's output; None: this process's stdout/stderr
         self.process: subprocess.Popen[bytes] | None = None
 
@@ -103,7 +111,7 @@ class ManagedServer:
             return
         except BackendError:
             pass
-        argv, env = server_command(self.profile, self.checkpoints_dir)
+        argv, env = server_command(self.profile, self.checkpoints_dir, self.cache_dir)
         log.info("starting the vLLM server: %s", " ".join(argv))
         if self.log_path is None:
             self.process = subprocess.Popen(argv, env=env)
