@@ -9,6 +9,7 @@ from typing import Literal
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from offergen.limits import ApiLimits
 from offergen.retrieval.index_factory import IndexParams
 from offergen.retrieval.ranking import RankingParams
 
@@ -60,6 +61,10 @@ class Settings(BaseSettings):
     ranking: RankingParams = Field(
         default_factory=RankingParams,
         description="how retrieval blends similarity with past performance (JSON)",
+    )
+    limits: ApiLimits = Field(
+        default_factory=ApiLimits,
+        description='API body size, rate and time limits (JSON, e.g. {"requests_per_minute": 60})',
     )
     max_attempts: int = Field(
         default=3, ge=1, le=10, description="generation rounds until every variant is released"

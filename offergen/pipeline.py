@@ -102,7 +102,15 @@ class Pipeline:
             self.backend.warm_up()
             self._ready = True
 
-    def generate(self, request: GenerateRequest, request_id: str) -> GenerateResponse:
+    def generate(
+        self,
+        request: GenerateRequest,
+        request_id: str,
+        *,
+        tenant: str | None = None,
+        idempotency_key: str | None = None,
+    ) -> GenerateResponse:
+        """`tenant` and `idempotency_key` are recorded in the audit trail, nothing more."""
         timings: dict[str, float] = {}
         grounded = self._ground(request, timings)
         prompt, ctx = grounded.prompt, grounded.ctx
@@ -143,7 +151,9 @@ class Pipeline:
         kept = (released + held)[: request.variants]
         variants = [c.variant for c in kept]
         timings["total_ms"] = sum(timings.values())
-        self._audit(request, request_id, prompt, params, grounded.sources, kept)
+        self._audit(
+            request, request_id, prompt, params, grounded.sources, kept, tenant, idempotency_key
+        )
         return GenerateResponse(
             request_id=request_id,
             variants=variants,
@@ -344,12 +354,16 @@ class Pipeline:
         params: GenerationParams,
         sources: list[Source],
         kept: list[_Candidate],
+        tenant: str | None,
+        idempotency_key: str | None,
     ) -> None:
         now = datetime.now(UTC)
         self.audit.append(
             [
                 AuditRecord(
                     request_id=request_id,
+                    idempotency_key=idempotency_key,
+                    tenant=tenant,
                     variant=i,
                     created_at=now,
                     merchant_id=request.merchant_id,

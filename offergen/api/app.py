@@ -10,9 +10,19 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI, Request, Response
 
 from offergen import __version__
-from offergen.api import errors
+from offergen.api import errors, middleware
 from offergen.api.auth import KeyChecker, check_keys_configured
-from offergen.api.routes import guard, health, knowledge, merchants, offers
+from offergen.api.routes import (
+    audit,
+    guard,
+    health,
+    knowledge,
+    merchants,
+    offers,
+    policies,
+    reviews,
+    templates,
+)
 from offergen.api.service import Service
 from offergen.config import Settings
 from offergen.generation.vllm_server import ManagedServer
@@ -60,6 +70,7 @@ def create_app(settings: Settings | None = None, service: Service | None = None)
     app.state.service = service
     app.state.keys = KeyChecker(settings)
     errors.install(app)
+    middleware.install(app, settings, service.pipeline.kb.db)
 
     @app.middleware("http")
     async def request_id(
@@ -72,6 +83,16 @@ def create_app(settings: Settings | None = None, service: Service | None = None)
         response.headers["X-Request-ID"] = rid
         return response
 
-    for router in (health.router, merchants.router, knowledge.router, offers.router, guard.router):
-        app.include_router(router)
+    for module in (
+        health,
+        merchants,
+        knowledge,
+        offers,
+        guard,
+        templates,
+        policies,
+        audit,
+        reviews,
+    ):
+        app.include_router(module.router)
     return app

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from offergen.api.auth import KeyChecker
+from offergen.api.principal import Principal, Role
 from offergen.api.service import Service
 from offergen.errors import NotReadyError
 from offergen.pipeline import Pipeline
@@ -26,19 +27,36 @@ def get_pipeline(service: Annotated[Service, Depends(get_service)]) -> Pipeline:
     return service.pipeline
 
 
-def require_key(
+def get_principal(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-) -> None:
+) -> Principal:
     checker: KeyChecker = request.app.state.keys
     if not checker.enabled:
-        return
+        return Principal(key_id=None, tenant=None, role=Role.admin)
     if credentials is None or not checker.accepts(credentials.credentials):
         raise HTTPException(
             status_code=401,
             detail="a valid API key is required (Authorization: Bearer <key>)",
             headers={"WWW-Authenticate": "Bearer"},
         )
+    return Principal(key_id=None, tenant=None, role=Role.admin)
+
+
+PrincipalDep = Annotated[Principal, Depends(get_principal)]
+
+
+def require(role: Role) -> Any:
+    """Route dependency: the caller's key must carry `role` (admin carries every role)."""
+
+    def check(principal: PrincipalDep) -> Principal:
+        if not principal.has(role):
+            raise HTTPException(
+                status_code=403, detail=f"this key's role may not do this ({role} needed)"
+            )
+        return principal
+
+    return Depends(check)
 
 
 def request_id(request: Request) -> str:
@@ -49,4 +67,4 @@ def request_id(request: Request) -> str:
 ServiceDep = Annotated[Service, Depends(get_service)]
 PipelineDep = Annotated[Pipeline, Depends(get_pipeline)]
 RequestIdDep = Annotated[str, Depends(request_id)]
-Authorized = Depends(require_key)
+Authorized = Depends(get_principal)

@@ -12,8 +12,11 @@ import typer
 from pydantic import ValidationError
 
 from offergen.cli.common import fail, load_settings, problems, read_text, spinner, text_lines
+from offergen.cli.evals import evals_app
+from offergen.cli.keys import keys_app
 from offergen.cli.knowledge import index_app, kb_app, merchants, retrieve
 from offergen.cli.llm import llm_app
+from offergen.cli.review import review_app
 from offergen.errors import OffergenError
 
 # Models come from PyPI packages; nothing may reach for a hub at run time.
@@ -30,6 +33,9 @@ app.add_typer(guard_app, name="guard")
 app.add_typer(prompt_app, name="prompt")
 app.add_typer(index_app, name="index")
 app.add_typer(llm_app, name="llm")
+app.add_typer(keys_app, name="keys")
+app.add_typer(review_app, name="review")
+app.add_typer(evals_app, name="eval")
 app.command()(retrieve)
 app.command()(merchants)
 

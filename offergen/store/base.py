@@ -14,6 +14,8 @@ class AuditRecord(BaseModel):
     """One produced variant and everything needed to explain it later."""
 
     request_id: str
+    idempotency_key: str | None = None
+    tenant: str | None = None  # None: keyless dev mode
     variant: int
     created_at: datetime
     merchant_id: str

@@ -61,7 +61,11 @@ class Database:
 
     def create_schema(self) -> None:
         """Create missing tables (idempotent); every module with tables must be imported first."""
-        import offergen.retrieval.tables  # noqa: F401  (registers the tables on Base.metadata)
+        # Importing a table module registers its tables on Base.metadata.
+        import offergen.retrieval.tables
+        import offergen.store.audit_tables
+        import offergen.store.auth_tables
+        import offergen.store.limit_tables  # noqa: F401
 
         Base.metadata.create_all(self.engine)
 

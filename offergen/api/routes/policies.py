@@ -1,0 +1,7 @@
+"""Guardrail policy packs."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+router = APIRouter(prefix="/v1", tags=["policies"])

@@ -1,0 +1,14 @@
+"""API limits: what one caller may send and how often (settings, validated)."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class ApiLimits(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    max_body_bytes: int = Field(default=1_000_000, ge=1_024, description="larger bodies get 413")
+    requests_per_minute: int = Field(default=600, ge=1, description="per API key; 429 above")
+    idempotency_ttl_s: int = Field(default=86_400, ge=60, description="how long keys replay")
+    request_timeout_s: float = Field(default=120.0, gt=0, description="per request, then 503")
