@@ -18,6 +18,7 @@ from offergen.api.routes import (
     health,
     knowledge,
     merchants,
+    metrics,
     offers,
     policies,
     reviews,
