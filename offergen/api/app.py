@@ -86,6 +86,7 @@ def create_app(settings: Settings | None = None, service: Service | None = None)
 
     for module in (
         health,
+        metrics,
         merchants,
         knowledge,
         offers,
