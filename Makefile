@@ -32,16 +32,17 @@ $(VLLM_STAMP):
 
 vllm: $(VLLM_STAMP)
 
-# Idempotent: the model and knowledge-base steps return at once when already done.
-install: $(STAMP)
+# Idempotent: the model and knowledge-base steps return at once when already done. vLLM is
+# installed too: the default profile (embedded-vllm) serves the model with it.
+install: $(STAMP) $(VLLM_STAMP)
 	$(BIN)/offergen model prepare
 	$(BIN)/offergen kb seed
 
+# Starts the vLLM server and the API together (Ctrl-C stops both); /readyz waits for both.
 run: install
 	$(BIN)/offergen serve
 
-# The vLLM backend's tests start a real vLLM (CPU) server, so the suite needs it installed.
-test: install vllm
+test: install
 	$(BIN)/pytest
 
 lint: $(STAMP)
@@ -49,7 +50,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check offergen tests eval
 	$(BIN)/mypy
 
-bench: install vllm
+bench: install
 	@for b in eval/bench/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
 
 clean:

@@ -21,13 +21,12 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="OFFERGEN_", extra="forbid")
 
     profile: Literal["dev", "prod"] = Field(
-        default="dev", description="dev may serve keyless on loopback; prod requires API keys"
+        default="dev",
+        description="dev may serve keyless on loopback while no API key exists; prod requires "
+        "one (keys live hashed in the database: `offergen keys create`)",
     )
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
-    api_keys: list[SecretStr] = Field(
-        default_factory=list, description="Bearer keys accepted by the API (JSON list)"
-    )
 
     data_dir: Path = Field(
         default=Path("./var"), description="everything written at run time goes here"
@@ -41,7 +40,12 @@ class Settings(BaseSettings):
     guardrails_dir: Path = REPO_ROOT / "guardrails"
     models_dir: Path = REPO_ROOT / "models"
 
-    model_profile: str = Field(default="embedded", pattern=r"^[a-z0-9_.-]+$")
+    model_profile: str = Field(
+        default="embedded-vllm",
+        pattern=r"^[a-z0-9_.-]+$",
+        description="models/<name>.yaml; the default serves the embedded model with vLLM, "
+        "measured faster here than in-process transformers (eval/bench/generation.py)",
+    )
     llm_server: Literal["spawn", "external"] = Field(
         default="spawn",
         description="with a vllm profile: `serve` starts the vLLM server with the API (spawn) "
@@ -104,10 +108,6 @@ class Settings(BaseSettings):
     @property
     def checkpoints_dir(self) -> Path:
         return self.data_dir / "models"
-
-    @property
-    def audit_dir(self) -> Path:
-        return self.data_dir / "audit"
 
     @property
     def cache_dir(self) -> Path:

@@ -29,3 +29,7 @@ class InvalidInputError(OffergenError):
     def __init__(self, message: str, fields: list[tuple[str, str]]) -> None:
         super().__init__(message)
         self.fields = fields  # (field path, reason); never the submitted value
+
+
+class ConflictError(OffergenError):
+    """The request conflicts with the state it would change (e.g. a review already decided)."""

@@ -1,7 +1,8 @@
 """The orchestration of one request: the only module that knows every stage.
 
 retrieve -> render -> generate -> guard -> release + audit. A blocked variant is data
-(`released: false` with findings), never an exception.
+(`released: false` with findings), never an exception. The pack's `review:` policy may also hold
+copy that only warns; that copy, and a sample of released copy, waits in the review queue.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from offergen.generation.factory import make_backend
 from offergen.generation.profiles import ModelProfile, load_profile
 from offergen.guardrails.base import CheckContext
 from offergen.guardrails.guard import Guard
+from offergen.guardrails.pack import ReviewPolicy
 from offergen.guardrails.packs import INPUT_SCREENING, KB_SCREENING, Packs
 from offergen.guardrails.verdict import verdict
 from offergen.prompting.base import PromptRenderer, RenderedPrompt
@@ -33,11 +35,13 @@ from offergen.retrieval.documents import offer_query
 from offergen.retrieval.knowledge_base import KnowledgeBase
 from offergen.retrieval.wiring import make_retriever, open_knowledge_base
 from offergen.schemas import (
+    Channel,
     Finding,
     GenerateRequest,
     GenerateResponse,
     GuardCase,
     GuardVerdict,
+    Jurisdiction,
     Merchant,
     MerchantRule,
     ModelInfo,
@@ -49,7 +53,8 @@ from offergen.schemas import (
     Variant,
 )
 from offergen.store.base import AuditRecord, AuditStore
-from offergen.store.jsonl_audit import JsonlAuditStore
+from offergen.store.review_queue import held_for_review, review_reason
+from offergen.store.sql_audit import SqlAuditStore
 from offergen.terms import describe
 
 log = logging.getLogger(__name__)
@@ -110,7 +115,8 @@ class Pipeline:
         tenant: str | None = None,
         idempotency_key: str | None = None,
     ) -> GenerateResponse:
-        """`tenant` and `idempotency_key` are recorded in the audit trail, nothing more."""
+        """`tenant` and `idempotency_key` are recorded in the audit trail, nothing more. Variants
+        the pack's review policy picks are queued for a reviewer with their audit records."""
         timings: dict[str, float] = {}
         grounded = self._ground(request, timings)
         prompt, ctx = grounded.prompt, grounded.ctx
@@ -151,16 +157,29 @@ class Pipeline:
         kept = (released + held)[: request.variants]
         variants = [c.variant for c in kept]
         timings["total_ms"] = sum(timings.values())
-        self._audit(
-            request, request_id, prompt, params, grounded.sources, kept, tenant, idempotency_key
+        timings_ms = {k: round(v, 1) for k, v in timings.items()}
+        records = self._records(
+            request,
+            request_id,
+            prompt,
+            params,
+            grounded.sources,
+            kept,
+            timings_ms=timings_ms,
+            tenant=tenant,
+            idempotency_key=idempotency_key,
         )
+        sample_rate = _review(guard).sample_rate
+        for r in records:
+            r.review = review_reason(r, sample_rate)
+        self.audit.append(records)  # queues the variants marked for review, atomically
         return GenerateResponse(
             request_id=request_id,
             variants=variants,
             sources=grounded.sources,
             prompt=PromptInfo(template=prompt.template, version=prompt.version),
             model=ModelInfo(id=self.profile.model_id, backend=self.backend.name),
-            timings_ms={k: round(v, 1) for k, v in timings.items()},
+            timings_ms=timings_ms,
         )
 
     def _with_feedback(
@@ -168,11 +187,8 @@ class Pipeline:
     ) -> str:
         """The prompt again, with the distinct reasons drafts were held (finding messages name
         the rule broken, never quote customer data)."""
-        notes = list(
-            dict.fromkeys(
-                f.message for c in held for f in c.variant.findings if f.severity is Severity.block
-            )
-        )[:5]
+        notes = list(dict.fromkeys(f.message for c in held for f in _held_by(c.variant.findings)))
+        notes = notes[:5]
         variables = grounded.variables | {"feedback": notes}
         return self.renderer.render(grounded.prompt.template, request.channel, variables).text
 
@@ -269,6 +285,16 @@ class Pipeline:
             )
         return not findings
 
+    def screen_note(self, field: str, text: str, record: AuditRecord) -> None:
+        """Reject text a reviewer wrote about `record` (a decision's reason) that carries
+        personal data: it is stored and exported to the eval corpus."""
+        ctx = CheckContext(
+            offer=record.offer,
+            channel=Channel(record.channel),
+            jurisdiction=Jurisdiction(record.jurisdiction),
+        )
+        self._refuse_personal_data({field: text}, ctx, f"the {field}")
+
     def _screen(self, request: GenerateRequest) -> None:
         """Reject request text that carries personal data before it can reach a prompt, a log
         or an error message (a card number fits the merchant_id pattern, for one)."""
@@ -284,6 +310,9 @@ class Pipeline:
         ctx = CheckContext(
             offer=request.offer, channel=request.channel, jurisdiction=request.jurisdiction
         )
+        self._refuse_personal_data(fields, ctx, "request text")
+
+    def _refuse_personal_data(self, fields: dict[str, str], ctx: CheckContext, where: str) -> None:
         problems = [
             (name, f"contains {f.message} ({f.rule_id})")
             for name, text in fields.items()
@@ -291,7 +320,7 @@ class Pipeline:
         ]
         if problems:
             raise InvalidInputError(
-                "personal data is not accepted in request text: "
+                f"personal data is not accepted in {where}: "
                 + ", ".join(sorted({name for name, _ in problems})),
                 problems,
             )
@@ -342,11 +371,13 @@ class Pipeline:
         if completion.finish_reason == "length":
             findings.append(_truncated(result.text))
         released = result.released and completion.finish_reason == "stop" and bool(text)
+        if _review(guard).hold_on_warn and held_for_review(findings):
+            released = False  # waits for a reviewer (queued when it is kept)
         # result.text carries any disclosure the guard inserted; findings index into it.
         variant = Variant(text=result.text, released=released, findings=findings, attempts=attempt)
         return _Candidate(variant, model_text=text, applied_fixes=result.applied_fixes)
 
-    def _audit(
+    def _records(
         self,
         request: GenerateRequest,
         request_id: str,
@@ -354,37 +385,50 @@ class Pipeline:
         params: GenerationParams,
         sources: list[Source],
         kept: list[_Candidate],
+        *,
+        timings_ms: dict[str, float],
         tenant: str | None,
         idempotency_key: str | None,
-    ) -> None:
+    ) -> list[AuditRecord]:
         now = datetime.now(UTC)
-        self.audit.append(
-            [
-                AuditRecord(
-                    request_id=request_id,
-                    idempotency_key=idempotency_key,
-                    tenant=tenant,
-                    variant=i,
-                    created_at=now,
-                    merchant_id=request.merchant_id,
-                    channel=request.channel.value,
-                    jurisdiction=request.jurisdiction.value,
-                    template=prompt.template,
-                    template_version=prompt.version,
-                    model_id=self.profile.model_id,
-                    backend=self.backend.name,
-                    sampling=params.model_dump(exclude={"n"}),
-                    source_ids=[s.id for s in sources],
-                    text=c.variant.text,
-                    model_text=c.model_text,
-                    applied_fixes=c.applied_fixes,
-                    released=c.variant.released,
-                    attempts=c.variant.attempts,
-                    findings=c.variant.findings,
-                )
-                for i, c in enumerate(kept)
-            ]
-        )
+        return [
+            AuditRecord(
+                request_id=request_id,
+                idempotency_key=idempotency_key,
+                tenant=tenant,
+                variant=i,
+                created_at=now,
+                merchant_id=request.merchant_id,
+                channel=request.channel.value,
+                jurisdiction=request.jurisdiction.value,
+                offer=request.offer,
+                template=prompt.template,
+                template_version=prompt.version,
+                model_id=self.profile.model_id,
+                backend=self.backend.name,
+                sampling=params.model_dump(exclude={"n"}),
+                source_ids=[s.id for s in sources],
+                text=c.variant.text,
+                model_text=c.model_text,
+                applied_fixes=c.applied_fixes,
+                released=c.variant.released,
+                attempts=c.variant.attempts,
+                findings=c.variant.findings,
+                timings_ms=timings_ms,
+            )
+            for i, c in enumerate(kept)
+        ]
+
+
+def _review(guard: Guard) -> ReviewPolicy:
+    return guard.pack.pack.review
+
+
+def _held_by(findings: list[Finding]) -> list[Finding]:
+    """What held a draft: its blocking findings, or its warnings when a reviewer must decide."""
+    if held_for_review(findings):
+        return findings
+    return [f for f in findings if f.severity is Severity.block]
 
 
 def _truncated(text: str) -> Finding:
@@ -422,7 +466,7 @@ def build_pipeline(settings: Settings, backend: str | None = None) -> Pipeline:
         ),
         profile=profile,
         packs=Packs(settings.guardrails_dir),
-        audit=JsonlAuditStore(settings.audit_dir / "audit.jsonl"),
+        audit=SqlAuditStore(kb.db),  # one database: the trail and the knowledge base
         template=settings.template or profile.template,
         retrieve_k=settings.retrieve_k,
         rules_k=settings.rules_k,

@@ -156,12 +156,17 @@ class GenerateResponse(BaseModel):
 # --- knowledge base records -------------------------------------------------------------------
 
 
+# A tenant owns merchants; an API key sees only its tenant's (offergen/store/keys.py).
+Tenant = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[a-z0-9][a-z0-9_.-]*$")]
+
+
 class Merchant(Strict):
     id: str
     name: str
     category: str
     locale: str = "en-US"
     brand_voice: str = ""
+    tenant: Tenant = "default"
 
 
 class RuleKind(StrEnum):

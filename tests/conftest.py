@@ -24,7 +24,7 @@ from offergen.retrieval.index_factory import IndexParams
 from offergen.retrieval.index_store import update_index
 from offergen.retrieval.knowledge_base import KnowledgeBase
 from offergen.store.database import Database
-from offergen.store.jsonl_audit import JsonlAuditStore
+from offergen.store.sql_audit import SqlAuditStore
 from tests.doubles import ScriptedBackend
 
 
@@ -56,9 +56,11 @@ def real_settings(
 
 
 @pytest.fixture(scope="session")
-def real_pipeline(real_settings: Settings) -> Iterator[object]:
+def real_pipeline(real_settings: Settings, vllm_profile: ModelProfile) -> Iterator[object]:
+    """The default profile's pipeline: the embedded model on the session's vLLM server."""
     from offergen.pipeline import build_pipeline
 
+    assert real_settings.model_profile == vllm_profile.name
     pipeline = build_pipeline(real_settings)
     pipeline.warm_up()
     yield pipeline
@@ -183,7 +185,7 @@ def make_pipeline(small_kb: tuple[KnowledgeBase, Path], tmp_path: Path) -> MakeP
                 update={"oversample": oversample}
             ),
             packs=Packs(repo_root / "guardrails"),
-            audit=JsonlAuditStore(tmp_path / "audit.jsonl"),
+            audit=SqlAuditStore(kb.db),
             template="offer_copy",
             retrieve_k=3,
             rules_k=2,

@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
 
 from offergen.errors import InvalidInputError, NotFoundError
+from offergen.guardrails.packs import Packs
+from offergen.pipeline import Pipeline
 from offergen.retrieval.faiss_retriever import FaissRetriever
 from offergen.retrieval.hashing_embedder import HashingEmbedder
 from offergen.retrieval.index_factory import IndexParams
 from offergen.retrieval.index_store import update_index
 from offergen.retrieval.knowledge_base import KnowledgeBase
-from offergen.schemas import GenerateRequest
+from offergen.schemas import GenerateRequest, Severity
+from offergen.store.base import ReviewReason
 from offergen.store.database import Database
+from offergen.store.review_queue import ReviewItem, ReviewQueue
 from tests.conftest import MakePipeline
 
 
@@ -110,6 +115,103 @@ def test_every_variant_is_audited(
     assert records[0].model_text == f"Get 10% cashback at {name}."
     assert records[0].text == f"Get 10% cashback at {name}. Terms apply. Reply STOP to opt out."
     assert [f.rule_id for f in records[0].applied_fixes]
+    # Enough to re-guard the text or turn it into an eval case, and to see where time went.
+    assert records[0].offer == req.offer
+    assert records[0].timings_ms == resp.timings_ms
+    assert records[0].sampling["seed"] == 5 and records[0].backend == "scripted"
+    assert records[1].findings == resp.variants[1].findings
+    assert all(r.review is None for r in records)  # released, or held by a block
+
+
+def test_tenant_and_idempotency_key_are_recorded(
+    make_pipeline: MakePipeline, small_kb: tuple[KnowledgeBase, Path]
+) -> None:
+    req = _request(small_kb[0], variants=1)
+    pipeline, _ = make_pipeline([f"Get 10% cashback at {req.offer.merchant}."])
+    pipeline.generate(req, "req-tenant", tenant="acme", idempotency_key="idem-1")
+    assert pipeline.audit.by_request("req-tenant", tenant="globex") == []
+    [record] = pipeline.audit.by_request("req-tenant", tenant="acme")
+    assert (record.tenant, record.idempotency_key) == ("acme", "idem-1")
+
+
+def _queued(pipeline: Pipeline, request_id: str) -> list[ReviewItem]:
+    pending = ReviewQueue(pipeline.kb.db).pending(None, limit=500).items
+    return [i for i in pending if i.record.request_id == request_id]
+
+
+def test_copy_held_only_by_warnings_waits_for_a_reviewer(
+    make_pipeline: MakePipeline, small_kb: tuple[KnowledgeBase, Path]
+) -> None:
+    req = _request(small_kb[0], variants=2)
+    name = req.offer.merchant
+    hurry = f"Hurry in: {name} pays you 10% cashback on your order."
+    pipeline, backend = make_pipeline([f"Get 10% cashback at {name}.", hurry, "Get 99% back."])
+    resp = pipeline.generate(req, "req-warn")
+
+    # The pack says hold_on_warn: the urgency claim may be true, a reviewer has to say so.
+    assert [v.released for v in resp.variants] == [True, False]
+    assert [f.rule_id for f in resp.variants[1].findings] == ["claims.urgency"]
+    assert {f.severity for f in resp.variants[1].findings} == {Severity.warn}
+    # The retry was told why the draft was held (the 99% draft of round 2 is blocked).
+    assert "urgency wording" in backend.calls[1][0]
+    [item] = _queued(pipeline, "req-warn")
+    assert (item.queued_for, item.record.variant) == (ReviewReason.held, 1)
+    assert item.record.text == resp.variants[1].text and item.decision is None
+    assert [r.review for r in pipeline.audit.by_request("req-warn")] == [None, ReviewReason.held]
+
+
+def test_blocked_copy_is_not_queued(
+    make_pipeline: MakePipeline, small_kb: tuple[KnowledgeBase, Path]
+) -> None:
+    req = _request(small_kb[0], variants=1)
+    # urgency and a number the terms do not back: the block decides, no reviewer can release it
+    pipeline, _ = make_pipeline([f"Hurry, get 25% cashback at {req.offer.merchant}."] * 3)
+    resp = pipeline.generate(req, "req-block")
+    assert resp.variants[0].released is False
+    assert {f.severity for f in resp.variants[0].findings} == {Severity.warn, Severity.block}
+    assert _queued(pipeline, "req-block") == []
+    assert pipeline.audit.by_request("req-block")[0].review is None
+
+
+def test_a_warning_releases_when_the_pack_does_not_hold_on_warn(
+    make_pipeline: MakePipeline, small_kb: tuple[KnowledgeBase, Path], tmp_path: Path
+) -> None:
+    req = _request(small_kb[0], variants=1)
+    pipeline, _ = make_pipeline([f"Hurry, get 10% cashback at {req.offer.merchant}."])
+    pipeline.packs = Packs(_policy_copy(tmp_path, "hold_on_warn: true", "hold_on_warn: false"))
+    resp = pipeline.generate(req, "req-nohold")
+    assert resp.variants[0].released is True
+    assert [f.rule_id for f in resp.variants[0].findings] == ["claims.urgency"]
+    assert _queued(pipeline, "req-nohold") == []
+
+
+def test_released_copy_is_sampled_for_review_by_the_policy_rate(
+    make_pipeline: MakePipeline, small_kb: tuple[KnowledgeBase, Path], tmp_path: Path
+) -> None:
+    req = _request(small_kb[0], variants=2)
+    name = req.offer.merchant
+    texts = [f"Get 10% cashback at {name}.", f"10% back at {name}."]
+    pipeline, _ = make_pipeline(texts)
+    pipeline.packs = Packs(_policy_copy(tmp_path, "sample_rate: 0.0", "sample_rate: 1.0"))
+    resp = pipeline.generate(req, "req-sampled")
+    assert all(v.released for v in resp.variants)
+    items = _queued(pipeline, "req-sampled")
+    assert [(i.queued_for, i.record.variant) for i in items] == [
+        (ReviewReason.sampled, 0),
+        (ReviewReason.sampled, 1),
+    ]
+
+
+def _policy_copy(tmp_path: Path, old: str, new: str) -> Path:
+    """The shipped packs, with one line of the US pack's review policy changed."""
+    root = Path(__file__).resolve().parent.parent / "guardrails"
+    copy = tmp_path / "guardrails"
+    shutil.copytree(root, copy)
+    pack = copy / "us-default.yaml"
+    body = pack.read_text(encoding="utf-8")
+    assert old in body
+    pack.write_text(body.replace(old, new), encoding="utf-8")
+    return copy
 
 
 def test_unknown_merchant_is_not_found(make_pipeline: MakePipeline) -> None:

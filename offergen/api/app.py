@@ -37,7 +37,6 @@ _INCOMING_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 def create_app(settings: Settings | None = None, service: Service | None = None) -> FastAPI:
     """`service` lets tests share one warmed-up pipeline; by default it is built from settings."""
     settings = settings or Settings()
-    check_keys_configured(settings)
     llm_server: ManagedServer | None = None
     if service is None:
         pipeline = build_pipeline(settings)
@@ -49,6 +48,7 @@ def create_app(settings: Settings | None = None, service: Service | None = None)
                 pipeline.profile, settings.checkpoints_dir, settings.cache_dir / "vllm"
             )
         service = Service(pipeline, indexer, before_warm_up=llm_server.wait if llm_server else None)
+    check_keys_configured(settings, service.keys)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

@@ -4,16 +4,19 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import Depends, HTTPException, Request
+from fastapi import Depends, HTTPException, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from offergen.api.auth import KeyChecker
+from offergen.api.metrics import ApiMetrics, app_metrics
 from offergen.api.principal import Principal, Role
 from offergen.api.service import Service
 from offergen.errors import NotReadyError
 from offergen.pipeline import Pipeline
 
-_bearer = HTTPBearer(auto_error=False)
+_bearer = HTTPBearer(
+    auto_error=False, description="an API key from `offergen keys create` (og_<id>_<secret>)"
+)
 
 
 def get_service(request: Request) -> Service:
@@ -21,42 +24,56 @@ def get_service(request: Request) -> Service:
     return service
 
 
-def get_pipeline(service: Annotated[Service, Depends(get_service)]) -> Pipeline:
+def get_ready_service(service: Annotated[Service, Depends(get_service)]) -> Service:
     if not service.pipeline.ready:
         raise NotReadyError("the service is still loading its model and index; retry shortly")
+    return service
+
+
+def get_pipeline(service: Annotated[Service, Depends(get_ready_service)]) -> Pipeline:
     return service.pipeline
 
 
 def get_principal(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    service: Annotated[Service, Depends(get_service)],
 ) -> Principal:
     checker: KeyChecker = request.app.state.keys
-    if not checker.enabled:
-        return Principal(key_id=None, tenant=None, role=Role.admin)
-    if credentials is None or not checker.accepts(credentials.credentials):
+    token = credentials.credentials if credentials is not None else None
+    principal = checker.principal(service.keys, token)
+    if principal is None:
         raise HTTPException(
             status_code=401,
             detail="a valid API key is required (Authorization: Bearer <key>)",
             headers={"WWW-Authenticate": "Bearer"},
         )
-    return Principal(key_id=None, tenant=None, role=Role.admin)
+    # for the middleware (rate limits per key, logs) that runs around the route
+    request.state.principal = principal
+    return principal
 
 
 PrincipalDep = Annotated[Principal, Depends(get_principal)]
 
 
-def require(role: Role) -> Any:
-    """Route dependency: the caller's key must carry `role` (admin carries every role)."""
+def require_any(*roles: Role) -> Any:
+    """Route dependency: the caller's key must carry one of `roles` (admin carries every role).
+    Its value is the Principal: `principal: Annotated[Principal, require_any(...)]`."""
+    names = " or ".join(r.value for r in roles)
 
     def check(principal: PrincipalDep) -> Principal:
-        if not principal.has(role):
+        if not any(principal.has(role) for role in roles):
             raise HTTPException(
-                status_code=403, detail=f"this key's role may not do this ({role} needed)"
+                status_code=403, detail=f"this key's role may not do this ({names} needed)"
             )
         return principal
 
     return Depends(check)
+
+
+def require(role: Role) -> Any:
+    """Route dependency: the caller's key must carry `role` (admin carries every role)."""
+    return require_any(role)
 
 
 def request_id(request: Request) -> str:
@@ -65,6 +82,10 @@ def request_id(request: Request) -> str:
 
 
 ServiceDep = Annotated[Service, Depends(get_service)]
+ReadyServiceDep = Annotated[Service, Depends(get_ready_service)]
 PipelineDep = Annotated[Pipeline, Depends(get_pipeline)]
 RequestIdDep = Annotated[str, Depends(request_id)]
-Authorized = Depends(get_principal)
+MetricsDep = Annotated[ApiMetrics, Depends(app_metrics)]
+# Paging of every list route; bounded so that no value can overflow a database integer.
+Offset = Annotated[int, Query(ge=0, le=2**31 - 1, description="items to skip")]
+Limit = Annotated[int, Query(ge=1, le=500, description="items per page")]

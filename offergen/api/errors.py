@@ -1,10 +1,13 @@
-"""The one mapping from errors to HTTP responses: application/problem+json (RFC 9457)."""
+"""The one mapping from errors to HTTP responses: application/problem+json (RFC 9457), and how
+those responses are documented in the OpenAPI schema."""
 
 from __future__ import annotations
 
+import http
 import logging
+import re
 import traceback
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -16,6 +19,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from offergen.errors import (
     BackendError,
     ConfigError,
+    ConflictError,
     InvalidInputError,
     NotFoundError,
     NotReadyError,
@@ -23,6 +27,8 @@ from offergen.errors import (
 )
 
 log = logging.getLogger(__name__)
+
+PROBLEM_MEDIA_TYPE = "application/problem+json"
 
 
 class FieldError(BaseModel):
@@ -41,29 +47,65 @@ class Problem(BaseModel):
     errors: list[FieldError] | None = None
 
 
-def _doc(description: str) -> dict[str, Any]:
-    return {
-        "model": Problem,
-        "description": description,
-        "content": {"application/problem+json": {}},
-    }
+def _header(description: str) -> dict[str, Any]:
+    return {"description": description, "required": True, "schema": {"type": "string"}}
+
+
+_RETRY_AFTER = _header("seconds to wait before retrying")
+
+
+def _doc(description: str, **headers: dict[str, Any]) -> dict[str, Any]:
+    # `model` puts the schema in the spec; _document_problems files it under the problem media
+    # type, which is the only one these responses have.
+    doc: dict[str, Any] = {"model": Problem, "description": description}
+    if headers:
+        doc["headers"] = {name.replace("_", "-"): h for name, h in headers.items()}
+    return doc
 
 
 PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
-    401: _doc("missing or invalid API key"),
-    404: _doc("unknown merchant, template or model profile"),
-    422: _doc("the request is malformed or carries personal data; `errors` names each field"),
+    400: _doc("the body could not be read at all (e.g. it is not UTF-8 text)"),
+    401: _doc(
+        "missing, unknown or revoked API key",
+        WWW_Authenticate=_header("`Bearer`: how to authenticate"),
+    ),
+    403: _doc("this key's role may not use this route"),
+    404: _doc("unknown merchant (or another tenant's), template, policy or model profile"),
+    409: _doc("another request with this Idempotency-Key is still in progress"),
+    413: _doc("the request body is larger than the service accepts"),
+    422: _doc(
+        "the request is malformed or carries personal data, or its Idempotency-Key was used "
+        "with another body; `errors` names each field (never its value)"
+    ),
+    429: _doc(
+        "too many requests for this key; retry after `Retry-After` seconds",
+        Retry_After=_RETRY_AFTER,
+    ),
     500: _doc("unexpected error (no details are returned)"),
     503: _doc(
-        "the model and index are still loading, or the generation backend is down, slow or "
-        "failing; nothing was released; retry after `Retry-After` seconds"
+        "the model and index are still loading, the generation backend is down, slow or "
+        "failing, or the request ran out of time; nothing was released; retry after "
+        "`Retry-After` seconds",
+        Retry_After=_RETRY_AFTER,
     ),
 }
+
+# What any authenticated /v1 route can answer besides its own errors: auth, the limits the
+# middleware enforces (413, 429, 503 on timeout) and the unexpected.
+V1_STATUSES = (401, 403, 413, 422, 429, 500, 503)
+
+
+def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """The OpenAPI `responses` of a /v1 route: V1_STATUSES plus `statuses` (e.g. 404; and
+    400 and 409 on a route that takes a body)."""
+    return {s: PROBLEM_RESPONSES[s] for s in sorted({*V1_STATUSES, *statuses})}
+
 
 RETRY_AFTER_S = 5
 
 _STATUS: dict[type[OffergenError], tuple[int, str]] = {
     NotFoundError: (404, "Not Found"),
+    ConflictError: (409, "Conflict"),
     NotReadyError: (503, "Service Unavailable"),
     BackendError: (503, "Generation Backend Unavailable"),
     ConfigError: (500, "Configuration Error"),
@@ -86,16 +128,33 @@ def problem(
         "request_id": getattr(request.state, "request_id", None),
         **extra,
     }
-    return JSONResponse(
-        body, status_code=status, media_type="application/problem+json", headers=headers
-    )
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_MEDIA_TYPE, headers=headers)
+
+
+# A path segment is the caller's own text when it names an unknown field or a dict key: it is
+# echoed only if it reads like a field name (a card number sent as a key is not).
+_FIELD_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
+
+
+def _segment(part: int | str) -> str:
+    text = str(part)
+    if isinstance(part, int) or (_FIELD_NAME.match(text) and sum(c.isdigit() for c in text) < 4):
+        return text
+    return "<key>"
 
 
 def _field_errors(exc: RequestValidationError) -> list[dict[str, str]]:
     # Only location and message: echoing `input` back could return submitted PII.
-    return [
-        {"field": ".".join(str(p) for p in e["loc"]), "message": e["msg"]} for e in exc.errors()
-    ]
+    out = []
+    for e in exc.errors():
+        if e["type"] == "json_invalid":
+            # loc is ("body", <character offset>); ctx.error names what the parser expected
+            reason = e.get("ctx", {}).get("error", "syntax error")
+            out.append({"field": "body", "message": f"not valid JSON: {reason}"})
+            continue
+        field = ".".join(_segment(p) for p in e["loc"])
+        out.append({"field": field, "message": e["msg"]})
+    return out
 
 
 async def _on_validation(request: Request, exc: Exception) -> JSONResponse:
@@ -124,8 +183,11 @@ async def _on_offergen(request: Request, exc: Exception) -> JSONResponse:
 
 async def _on_http(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
-    detail = str(exc.detail)
-    return problem(request, exc.status_code, detail, detail, headers=exc.headers)
+    try:
+        title = http.HTTPStatus(exc.status_code).phrase
+    except ValueError:
+        title = "Error"
+    return problem(request, exc.status_code, title, str(exc.detail), headers=exc.headers)
 
 
 async def _on_unexpected(request: Request, exc: Exception) -> JSONResponse:
@@ -142,3 +204,46 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(OffergenError, _on_offergen)
     app.add_exception_handler(StarletteHTTPException, _on_http)
     app.add_exception_handler(Exception, _on_unexpected)
+    app.openapi = _document_problems(app)  # type: ignore[method-assign]
+
+
+_PROBLEM_REF = "#/components/schemas/Problem"
+_REQUEST_ID = {
+    "description": "the request's id: the caller's X-Request-ID if well-formed, else a new one",
+    "required": True,
+    "schema": {"type": "string"},
+}
+
+
+def _document_problems(app: FastAPI) -> Callable[[], dict[str, Any]]:
+    """Wrap FastAPI's schema builder so the schema says what the service really sends: every
+    error is application/problem+json with the Problem schema (FastAPI files declared models
+    under application/json, and adds its own 422 schema where a route declares none), and every
+    response carries X-Request-ID."""
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            _rewrite(build())  # build() caches the schema in app.openapi_schema
+        assert app.openapi_schema is not None
+        return app.openapi_schema
+
+    return openapi
+
+
+def _rewrite(schema: dict[str, Any]) -> None:
+    for path in schema.get("paths", {}).values():
+        for operation in path.values():
+            for status, response in operation.get("responses", {}).items():
+                if status.startswith(("4", "5")) and _is_problem(response.get("content", {})):
+                    response["content"] = {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": _PROBLEM_REF}}}
+                response.setdefault("headers", {}).setdefault("X-Request-ID", _REQUEST_ID)
+    components = schema.get("components", {}).get("schemas", {})
+    # FastAPI's validation-error schemas: no response uses them once every 422 is a Problem
+    for unused in ("HTTPValidationError", "ValidationError"):
+        components.pop(unused, None)
+
+
+def _is_problem(content: dict[str, Any]) -> bool:
+    refs = {str(media.get("schema", {}).get("$ref", "")) for media in content.values()}
+    return bool(refs & {_PROBLEM_REF, "#/components/schemas/HTTPValidationError"})

@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import StrEnum
 
+from offergen.store.keys import KeyInfo, Role
 
-class Role(StrEnum):
-    marketing = "marketing"  # generate copy
-    reviewer = "reviewer"  # guard checks, audit records, the review queue
-    admin = "admin"  # knowledge base and keys; may do everything the others may
+__all__ = ["Principal", "Role"]
 
 
 @dataclass(frozen=True)
@@ -19,6 +16,10 @@ class Principal:
     key_id: str | None
     tenant: str | None
     role: Role
+
+    @classmethod
+    def of(cls, key: KeyInfo) -> Principal:
+        return cls(key_id=key.id, tenant=key.tenant, role=key.role)
 
     def has(self, role: Role) -> bool:
         return self.role is Role.admin or self.role is role

@@ -1,5 +1,5 @@
-"""What the app holds between requests: the pipeline, whether it has finished warming up, and the
-knowledge-base operations that are not generation."""
+"""What the app holds between requests (the pipeline, the key store, whether warm-up has
+finished) and every operation a route performs, each seen through the caller's tenant."""
 
 from __future__ import annotations
 
@@ -10,11 +10,29 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from offergen.errors import InvalidInputError
+from offergen.api.catalog import (
+    PolicyInfo,
+    TemplateCatalog,
+    TemplateInfo,
+    describe_policies,
+    describe_templates,
+)
+from offergen.api.principal import Principal
+from offergen.errors import ConfigError, InvalidInputError
 from offergen.guardrails.packs import KB_SCREENING
 from offergen.pipeline import Pipeline
 from offergen.retrieval.importer import ImportReport, import_rows
 from offergen.retrieval.index_updater import IndexUpdater
+from offergen.retrieval.knowledge_base import tenant_scope
+from offergen.schemas import (
+    GenerateRequest,
+    GenerateResponse,
+    GuardCheckRequest,
+    GuardVerdict,
+    Merchant,
+    MerchantRule,
+)
+from offergen.store.keys import KeyStore
 
 log = logging.getLogger(__name__)
 
@@ -28,6 +46,14 @@ class PastOfferImport(BaseModel):
     dry_run: bool = Field(default=False, description="validate and screen only")
 
 
+class MerchantPage(BaseModel):
+    items: list[Merchant]
+    total: int
+    offset: int
+    limit: int
+    next_offset: int | None  # null on the last page
+
+
 class Service:
     def __init__(
         self,
@@ -37,6 +63,7 @@ class Service:
     ) -> None:
         self.pipeline = pipeline
         self.indexer = indexer
+        self.keys = KeyStore(pipeline.kb.db)
         self.before_warm_up = before_warm_up  # e.g. wait for the vLLM server this app started
         self.error: str | None = None
         self._thread: threading.Thread | None = None
@@ -61,18 +88,66 @@ class Service:
             self.error = f"{type(exc).__name__}: {exc}"
             log.error("warm-up failed: %s", self.error)
 
-    def import_past_offers(self, body: PastOfferImport) -> ImportReport:
+    # --- what the routes do --------------------------------------------------------------------
+    # Each runs inside the caller's tenant scope: another tenant's merchant is unknown to every
+    # lookup on the way, so it is the same 404 as a merchant that does not exist, raised at the
+    # same point (after input screening), and an import cannot write to it.
+
+    def merchants(self, principal: Principal, offset: int, limit: int) -> MerchantPage:
+        kb = self.pipeline.kb
+        with tenant_scope(principal.tenant):
+            items = kb.merchants(offset=offset, limit=limit)
+            total = kb.merchant_count()
+        nxt = offset + len(items)
+        return MerchantPage(
+            items=items,
+            total=total,
+            offset=offset,
+            limit=limit,
+            next_offset=nxt if nxt < total else None,
+        )
+
+    def merchant_rules(self, principal: Principal, merchant_id: str) -> list[MerchantRule]:
+        with tenant_scope(principal.tenant):
+            return self.pipeline.kb.rules(merchant_id)
+
+    def generate(
+        self,
+        principal: Principal,
+        body: GenerateRequest,
+        request_id: str,
+        idempotency_key: str | None = None,
+    ) -> GenerateResponse:
+        with tenant_scope(principal.tenant):
+            return self.pipeline.generate(
+                body, request_id, tenant=principal.tenant, idempotency_key=idempotency_key
+            )
+
+    def guard(self, body: GuardCheckRequest) -> GuardVerdict:
+        return self.pipeline.guard(body, body.policy)
+
+    def templates(self) -> list[TemplateInfo]:
+        renderer = self.pipeline.renderer
+        if not isinstance(renderer, TemplateCatalog):
+            raise ConfigError("this service's prompt renderer cannot list its templates")
+        return describe_templates(renderer, default=self.pipeline.template)
+
+    def policies(self) -> list[PolicyInfo]:
+        return describe_policies(self.pipeline.packs)
+
+    def import_past_offers(self, principal: Principal, body: PastOfferImport) -> ImportReport:
         """Same validation, screening and report as `offergen kb import`; the index catches up
         in the background and the retriever picks up the new version by itself."""
-        report = import_rows(
-            self.pipeline.kb,
-            self.pipeline.packs.get(KB_SCREENING),
-            "past_offer",
-            [({"index": i}, item) for i, item in enumerate(body.items)],
-            source="request",
-            strict=body.strict,
-            dry_run=body.dry_run,
-        )
+        with tenant_scope(principal.tenant):
+            report = import_rows(
+                self.pipeline.kb,
+                self.pipeline.packs.get(KB_SCREENING),
+                "past_offer",
+                [({"index": i}, item) for i, item in enumerate(body.items)],
+                source="request",
+                strict=body.strict,
+                dry_run=body.dry_run,
+            )
         if report.errors and not report.applied and not body.dry_run:
             raise InvalidInputError(
                 f"{len(report.errors)} invalid item(s); nothing was imported",

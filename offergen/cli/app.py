@@ -15,7 +15,7 @@ from offergen.cli.common import fail, load_settings, problems, read_text, spinne
 from offergen.cli.evals import evals_app
 from offergen.cli.keys import keys_app
 from offergen.cli.knowledge import index_app, kb_app, merchants, retrieve
-from offergen.cli.llm import llm_app
+from offergen.cli.llm import llm_app, llm_server_for
 from offergen.cli.review import review_app
 from offergen.errors import OffergenError
 
@@ -49,13 +49,15 @@ def serve(
     import uvicorn
 
     from offergen.api.app import create_app
+    from offergen.log_format import configure_logging
 
     settings = load_settings(host=host, port=port)
+    configure_logging(settings.log_level)  # JSON lines with request ids; no raw paths or queries
     try:
         api = create_app(settings)
     except OffergenError as exc:
         fail(str(exc))
-    uvicorn.run(api, host=settings.host, port=settings.port, log_level="info")
+    uvicorn.run(api, host=settings.host, port=settings.port, log_config=None, access_log=False)
 
 
 @app.command()
@@ -80,10 +82,11 @@ def generate(
     settings = load_settings(model_profile=profile)
     try:
         pipeline = build_pipeline(settings, backend=backend)
-        with spinner("loading model and index"):
-            pipeline.warm_up()
-        with spinner(f"generating {body.variants} variant(s)"):
-            response = pipeline.generate(body, uuid.uuid4().hex)
+        with llm_server_for(settings, pipeline.profile, pipeline.backend.name):
+            with spinner("loading model and index"):
+                pipeline.warm_up()
+            with spinner(f"generating {body.variants} variant(s)"):
+                response = pipeline.generate(body, uuid.uuid4().hex)
     except OffergenError as exc:
         fail(str(exc))
     typer.echo(response.model_dump_json(indent=2))

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import signal
 import subprocess
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Annotated
 
 import typer
 
-from offergen.cli.common import fail, load_settings
+from offergen.cli.common import fail, load_settings, spinner
+from offergen.config import Settings
 from offergen.errors import OffergenError
+from offergen.generation.profiles import ModelProfile
 
 llm_app = typer.Typer(help="Serve the language model with vLLM (models/*.yaml with backend: vllm).")
 
@@ -40,3 +44,31 @@ def llm_serve(
     except KeyboardInterrupt:
         code = proc.wait()
     raise typer.Exit(code)
+
+
+@contextmanager
+def llm_server_for(settings: Settings, profile: ModelProfile, backend: str) -> Iterator[None]:
+    """For one CLI command on a vllm backend: use the server already serving the profile's URL,
+    or (`OFFERGEN_LLM_SERVER=spawn`) start one for the command and stop it afterwards."""
+    if backend != "vllm" or settings.llm_server == "external":
+        yield
+        return
+    from offergen.generation.vllm_server import ManagedServer
+
+    # The server's own output goes to a file: stdout carries this command's JSON.
+    log_path = settings.data_dir / "vllm-cli.log"
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    server = ManagedServer(profile, settings.checkpoints_dir, settings.cache_dir / "vllm", log_path)
+    server.start()
+    try:
+        if server.process is not None:
+            typer.secho(
+                "no vLLM server is running: starting one for this command "
+                f"(`offergen llm serve` keeps one running); its log: {log_path}",
+                err=True,
+            )
+        with spinner("waiting for the vLLM server"):
+            server.wait()
+        yield
+    finally:
+        server.stop()

@@ -23,6 +23,8 @@ log = logging.getLogger(__name__)
 
 # A `fix` finding still present on the final text was not (or could not be) applied: it holds.
 _HOLDING = frozenset({Severity.block, Severity.fix})
+# Its findings cover personal data; another check's finding over the same span would quote it.
+PII_CHECK = "pii"
 # Bounded so two fixers cannot ping-pong forever; what is left after this holds the text.
 MAX_FIX_ROUNDS = 2
 
@@ -108,7 +110,7 @@ class Guard:
                 checked = text
             if errors or not changed:
                 break
-        findings = [f for own in per_check for f in own] + errors
+        findings = _quoting_no_pii([f for own in per_check for f in own] + errors)
         findings.sort(key=lambda f: (f.start, f.end))
         released = not any(f.severity in _HOLDING for f in findings)
         return GuardResult(
@@ -128,6 +130,17 @@ class Guard:
             # Fail closed. Log the type only: an exception message may quote the text.
             log.error("check %r (%s) raised %s", name, entry.position, type(exc).__name__)
             return [_error_finding(name, text, exc)]
+
+
+def _quoting_no_pii(findings: list[Finding]) -> list[Finding]:
+    """Drop other checks' findings over personal data: their messages would quote it (the
+    numbers check reads a card number's digits); the pii finding says what is wrong there."""
+    pii = [(f.start, f.end) for f in findings if f.check == PII_CHECK]
+    return [
+        f
+        for f in findings
+        if f.check == PII_CHECK or not any(f.start < end and start < f.end for start, end in pii)
+    ]
 
 
 def _fixer(entry: LoadedCheck) -> FixFn | None:

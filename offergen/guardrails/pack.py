@@ -35,6 +35,17 @@ class CheckSpec(BaseModel):
     source: str | None = None  # the regulation or policy this check encodes
 
 
+class ReviewPolicy(BaseModel):
+    """A pack's `review:` block: which generated copy waits for a human reviewer."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    # Copy whose only findings are `warn` is held for a reviewer instead of being released.
+    hold_on_warn: bool = False
+    # Share of released copy also queued for a second look (chosen per request id and variant).
+    sample_rate: float = Field(default=0.0, ge=0.0, le=1.0)
+
+
 class PolicyPack(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -43,6 +54,7 @@ class PolicyPack(BaseModel):
     source: str | None = None
     # An empty pack would release everything; that is never what a reviewer means.
     checks: list[CheckSpec] = Field(min_length=1)
+    review: ReviewPolicy = Field(default_factory=ReviewPolicy)
 
 
 @dataclass(frozen=True)
@@ -128,6 +140,8 @@ def _pack_fields(parent: Loc) -> Sequence[str]:
         return list(PolicyPack.model_fields)
     if len(parent) == 2 and parent[0] == "checks":
         return list(CheckSpec.model_fields)
+    if parent == ("review",):
+        return list(ReviewPolicy.model_fields)
     return ()
 
 

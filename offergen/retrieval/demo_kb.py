@@ -44,7 +44,7 @@ from offergen.schemas import (
     Unit,
 )
 
-__all__ = ["DemoKB", "generate_demo_kb"]
+__all__ = ["DEMO_TENANTS", "DemoKB", "generate_demo_kb"]
 
 STOP = "Reply STOP to opt out."
 TERMS = "Terms apply."
@@ -606,6 +606,25 @@ _CATEGORIES: dict[str, _Category] = {
     ),
 }
 
+# Two demo tenants share the deployment, so tenant isolation can be seen and tested: `acme` (a card
+# issuer) and `globex` (a wallet) own alternate categories, so even a KB cut down to the first
+# few merchants (one per category, in this order) holds both.
+DEMO_TENANTS: dict[str, str] = {
+    "grocery": "acme",
+    "dining": "globex",
+    "travel": "acme",
+    "fuel": "globex",
+    "electronics": "acme",
+    "fashion": "globex",
+    "pharmacy": "acme",
+    "home": "globex",
+    "entertainment": "acme",
+    "streaming": "globex",
+    "rideshare": "acme",
+    "telecom": "globex",
+    "bank": "acme",
+}
+
 # (name, category, voice, currency, tagline). Names are invented; none contains a digit or a
 # number word, so every number in generated copy comes from the offer terms.
 _MERCHANTS: tuple[tuple[str, str, str, str, str], ...] = (
@@ -1059,6 +1078,7 @@ def _make_profile(rng: random.Random, spec: tuple[str, str, str, str, str]) -> _
         category=cat_name,
         locale="en-IE" if currency == "EUR" else "en-US",
         brand_voice=f"{voice.description} Tagline: '{tagline}'",
+        tenant=DEMO_TENANTS[cat_name],
     )
     rules: list[MerchantRule] = []
 

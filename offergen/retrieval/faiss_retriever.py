@@ -23,7 +23,7 @@ from offergen.retrieval.index_store import (
     partition_key,
     read_index_meta,
 )
-from offergen.retrieval.knowledge_base import KnowledgeBase
+from offergen.retrieval.knowledge_base import KnowledgeBase, tenant_scope
 from offergen.retrieval.ranking import RankingParams, blended_score, performance_lift
 from offergen.schemas import Channel, MerchantRule, PastOffer, SourceKind
 
@@ -128,9 +128,22 @@ class FaissRetriever:
             raise NotReadyError("retriever is not warmed up")
         if k < 1:
             raise ValueError("k must be >= 1")
-        self.kb.merchant(merchant_id)  # unknown merchant -> NotFoundError
+        merchant = self.kb.merchant(merchant_id)  # unknown merchant -> NotFoundError
+        # Shareable offers are shared within the merchant's tenant only, whoever asks.
+        with tenant_scope(merchant.tenant):
+            return self._retrieve(merchant_id, query, k, kind, channel)
+
+    def _retrieve(
+        self,
+        merchant_id: str,
+        query: str,
+        k: int,
+        kind: SourceKind | None,
+        channel: Channel | None,
+    ) -> list[RetrievedItem]:
         self._maybe_reload()
         index = self._index
+        assert index is not None  # retrieve() checked; a reload only ever replaces it
         kinds = [kind] if kind is not None else list(SourceKind)
         keys = [partition_key(merchant_id, kd) for kd in kinds]
         if SourceKind.past_offer in kinds:

@@ -169,7 +169,8 @@ def import_rows(
 
     Invalid rows (schema, duplicate id in this input, unknown merchant) are reported and skipped;
     with `strict`, any invalid row means nothing is written. Re-importing the same rows changes
-    nothing (upsert by id, unchanged rows are left alone).
+    nothing (upsert by id, unchanged rows are left alone). Inside a `tenant_scope`, another
+    tenant's merchant is an unknown merchant like any other.
     """
     model = _MODELS[kind]
     errors = list(parse_errors)

@@ -2,24 +2,39 @@
 
 Imported text that a reviewer has not cleared (`flagged`) or has rejected is stored but never
 returned by the lookups the prompt is built from, nor indexed.
+
+Each merchant belongs to one tenant. Inside `tenant_scope(t)` the lookups (merchants, merchant,
+merchant_ids, rules, past offers, records) see only tenant t's merchants and their records: another
+tenant's merchant is as unknown as one that does not exist. The API enters the scope once per
+request with the caller's tenant, so no lookup made on the way (by the pipeline, the retriever or
+the importer) can forget the filter, the way a row-level security policy works. Maintenance
+(indexable, counts, flagged, review, upsert) always sees every tenant.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any, TypeVar, cast
 
 from pydantic import BaseModel
-from sqlalchemy import Select, func, insert, select, update
+from sqlalchemy import Select, Table, func, insert, inspect, select, text, update
 from sqlalchemy.orm import Session
 
 from offergen.errors import NotFoundError
 from offergen.retrieval.documents import offer_document, rule_document
-from offergen.retrieval.tables import MerchantRow, PastOfferRow, ReviewStatus, RuleRow
+from offergen.retrieval.tables import (
+    DEFAULT_TENANT,
+    MerchantRow,
+    PastOfferRow,
+    ReviewStatus,
+    RuleRow,
+)
 from offergen.schemas import Merchant, MerchantRule, PastOffer, SourceKind
 from offergen.store.database import Database
 
-__all__ = ["FlaggedItem", "IndexItem", "KnowledgeBase", "UpsertCounts"]
+__all__ = ["FlaggedItem", "IndexItem", "KnowledgeBase", "UpsertCounts", "tenant_scope"]
 
 _CHUNK = 500  # ids per IN (...) clause: under SQLite's variable limit, cheap on PostgreSQL
 _ACTIVE = ReviewStatus.active.value
@@ -30,6 +45,34 @@ _TABLES: dict[SourceKind, type[RuleRow] | type[PastOfferRow]] = {
     SourceKind.merchant_rule: RuleRow,
     SourceKind.past_offer: PastOfferRow,
 }
+
+
+_TENANT: ContextVar[str | None] = ContextVar("offergen_tenant", default=None)
+
+
+@contextmanager
+def tenant_scope(tenant: str | None) -> Iterator[None]:
+    """Lookups inside this block see only `tenant`'s merchants and records (None: every tenant)."""
+    token = _TENANT.set(tenant)
+    try:
+        yield
+    finally:
+        _TENANT.reset(token)
+
+
+_Stmt = TypeVar("_Stmt", bound=Select[Any])
+
+
+def _scoped(stmt: _Stmt, merchant_id: Any = None) -> _Stmt:
+    """`stmt` restricted to the current tenant's merchants; `merchant_id` is the column that
+    names the merchant of a rule or past offer (None: `stmt` selects merchants)."""
+    tenant = _TENANT.get()
+    if tenant is None:
+        return stmt
+    if merchant_id is None:
+        return stmt.where(MerchantRow.tenant_id == tenant)
+    mine = select(MerchantRow.id).where(MerchantRow.tenant_id == tenant)
+    return stmt.where(merchant_id.in_(mine))
 
 
 def _count(s: Session, table: type[RuleRow] | type[PastOfferRow], status: str) -> int:
@@ -81,24 +124,34 @@ class KnowledgeBase:
 
     def create_schema(self) -> None:
         self.db.create_schema()
+        _add_tenant_column(self.db)
 
     # --- lookups -------------------------------------------------------------------------------
 
     def merchants(self, offset: int = 0, limit: int | None = None) -> list[Merchant]:
-        stmt = select(MerchantRow).order_by(MerchantRow.id).offset(offset).limit(limit)
+        stmt = _scoped(select(MerchantRow)).order_by(MerchantRow.id).offset(offset).limit(limit)
         with self.db.read() as s:
             return [r.to_model() for r in s.scalars(stmt)]
 
     def merchant_count(self) -> int:
         with self.db.read() as s:
-            return s.scalar(select(func.count()).select_from(MerchantRow)) or 0
+            return s.scalar(_scoped(select(func.count()).select_from(MerchantRow))) or 0
 
     def merchant(self, merchant_id: str) -> Merchant:
+        """NotFoundError, with the same message, for an unknown merchant and for another
+        tenant's: a caller cannot tell them apart."""
+        stmt = _scoped(select(MerchantRow).where(MerchantRow.id == merchant_id))
         with self.db.read() as s:
-            row = s.get(MerchantRow, merchant_id)
+            row = s.scalars(stmt).one_or_none()
         if row is None:
             raise NotFoundError(f"unknown merchant {merchant_id!r}")
         return row.to_model()
+
+    def tenants(self) -> list[str]:
+        """Every tenant that owns at least one merchant."""
+        stmt = select(MerchantRow.tenant_id).distinct().order_by(MerchantRow.tenant_id)
+        with self.db.read() as s:
+            return list(s.scalars(stmt))
 
     def merchant_ids(self, ids: Iterable[str]) -> set[str]:
         """Which of `ids` exist."""
@@ -106,7 +159,8 @@ class KnowledgeBase:
         found: set[str] = set()
         with self.db.read() as s:
             for chunk in _chunks(wanted):
-                found.update(s.scalars(select(MerchantRow.id).where(MerchantRow.id.in_(chunk))))
+                stmt = _scoped(select(MerchantRow.id).where(MerchantRow.id.in_(chunk)))
+                found.update(s.scalars(stmt))
         return found
 
     def rules(self, merchant_id: str) -> list[MerchantRule]:
@@ -121,15 +175,20 @@ class KnowledgeBase:
             return [r.to_model() for r in s.scalars(stmt)]
 
     def past_offer(self, offer_id: str) -> PastOffer:
+        stmt = _scoped(
+            select(PastOfferRow).where(PastOfferRow.id == offer_id), PastOfferRow.merchant_id
+        )
         with self.db.read() as s:
-            row = s.get(PastOfferRow, offer_id)
+            row = s.scalars(stmt).one_or_none()
         if row is None or row.status != _ACTIVE:
             raise NotFoundError(f"unknown past offer {offer_id!r}")
         return row.to_model()
 
     def past_offers(self, merchant_id: str | None = None) -> list[PastOffer]:
         """Active past offers, all or one merchant's (NotFoundError for an unknown merchant)."""
-        stmt = select(PastOfferRow).where(PastOfferRow.status == _ACTIVE)
+        stmt = _scoped(
+            select(PastOfferRow).where(PastOfferRow.status == _ACTIVE), PastOfferRow.merchant_id
+        )
         if merchant_id is not None:
             self.merchant(merchant_id)
             stmt = stmt.where(PastOfferRow.merchant_id == merchant_id)
@@ -139,12 +198,16 @@ class KnowledgeBase:
     def records(
         self, kind: SourceKind, ids: Sequence[str]
     ) -> dict[str, PastOffer] | dict[str, MerchantRule]:
-        """Active records of one kind by id; unknown or unreviewed ids are simply absent."""
+        """Active records of one kind by id; unknown or unreviewed ids (and, inside a tenant
+        scope, another tenant's) are simply absent."""
         table = _TABLES[kind]
         out: dict[str, Any] = {}
         with self.db.read() as s:
             for chunk in _chunks(list(ids)):
-                stmt = select(table).where(table.id.in_(chunk), table.status == _ACTIVE)
+                stmt = _scoped(
+                    select(table).where(table.id.in_(chunk), table.status == _ACTIVE),
+                    table.merchant_id,
+                )
                 out.update((r.id, r.to_model()) for r in _reviewed(s, stmt))
         return out
 
@@ -194,7 +257,7 @@ class KnowledgeBase:
         flagged = ReviewStatus.flagged.value
         with self.db.read() as s:
             return {
-                "merchants": self.merchant_count(),
+                "merchants": s.scalar(select(func.count()).select_from(MerchantRow)) or 0,
                 "rules": _count(s, RuleRow, _ACTIVE),
                 "past_offers": _count(s, PastOfferRow, _ACTIVE),
                 "flagged": sum(_count(s, t, flagged) for t in _TABLES.values()),
@@ -301,3 +364,23 @@ def _upsert(
         s.execute(update(table), changed)  # bulk UPDATE by primary key
         counts.updated = len(changed)
     return counts
+
+
+def _add_tenant_column(db: Database) -> None:
+    """Databases made before merchants had tenants lack kb_merchants.tenant_id: add it, every
+    existing merchant in the default tenant (`offergen kb seed` then moves the demo's)."""
+    table = cast(Table, MerchantRow.__table__)
+    columns = {c["name"] for c in inspect(db.engine).get_columns(table.name)}
+    if "tenant_id" in columns:
+        return
+    with db.engine.begin() as conn:
+        kind = table.c.tenant_id.type.compile(dialect=conn.dialect)
+        conn.execute(
+            text(
+                f"ALTER TABLE {table.name} ADD COLUMN tenant_id {kind} "
+                f"NOT NULL DEFAULT '{DEFAULT_TENANT}'"
+            )
+        )
+        for index in table.indexes:
+            if "tenant_id" in index.columns:
+                index.create(conn)

@@ -13,7 +13,10 @@ from sqlalchemy.orm import Mapped, mapped_column
 from offergen.schemas import Merchant, MerchantRule, OfferTerms, PastOffer
 from offergen.store.database import Base
 
-__all__ = ["MerchantRow", "PastOfferRow", "ReviewStatus", "RuleRow"]
+__all__ = ["DEFAULT_TENANT", "MerchantRow", "PastOfferRow", "ReviewStatus", "RuleRow"]
+
+# The tenant of a merchant imported without one (and of rows from before tenants existed).
+DEFAULT_TENANT: str = Merchant.model_fields["tenant"].default
 
 
 class ReviewStatus(StrEnum):
@@ -35,10 +38,14 @@ class MerchantRow(Base):
     category: Mapped[str] = mapped_column(String(80), index=True)
     locale: Mapped[str] = mapped_column(String(16))
     brand_voice: Mapped[str] = mapped_column(Text)
+    # Who may see this merchant (and, through it, its rules and past offers).
+    tenant_id: Mapped[str] = mapped_column(String(64), index=True, default=DEFAULT_TENANT)
 
     @classmethod
     def from_model(cls, m: Merchant) -> dict[str, Any]:
-        return m.model_dump()
+        d = m.model_dump(exclude={"tenant"})
+        d["tenant_id"] = m.tenant
+        return d
 
     def to_model(self) -> Merchant:
         return Merchant(
@@ -47,6 +54,7 @@ class MerchantRow(Base):
             category=self.category,
             locale=self.locale,
             brand_voice=self.brand_voice,
+            tenant=self.tenant_id,
         )
 
 

@@ -65,6 +65,7 @@ class Database:
         import offergen.retrieval.tables
         import offergen.store.audit_tables
         import offergen.store.auth_tables
+        import offergen.store.campaign_tables
         import offergen.store.limit_tables  # noqa: F401
 
         Base.metadata.create_all(self.engine)

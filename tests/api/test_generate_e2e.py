@@ -54,7 +54,20 @@ def test_generate_releases_copy_naming_the_merchant(client: TestClient) -> None:
         assert v["findings"] == [] and 0 < len(v["text"]) <= 160
     sources = body["sources"]
     assert any(s["kind"] == "past_offer" for s in sources)  # type: ignore[union-attr]
+    assert body["model"] == {"id": "google/gemma-3-270m", "backend": "vllm"}
+
+
+def test_the_in_process_transformers_profile_releases_copy_too(real_settings: Settings) -> None:
+    from offergen.pipeline import build_pipeline
+
+    pipeline = build_pipeline(real_settings.model_copy(update={"model_profile": "embedded"}))
+    service = Service(pipeline)
+    with TestClient(create_app(real_settings, service)) as c:
+        assert service.wait_ready(120), service.error
+        merchant = {"id": "m_freshmart", "name": pipeline.kb.merchant("m_freshmart").name}
+        body = _generate(c, merchant, variants=2)
     assert body["model"] == {"id": "google/gemma-3-270m", "backend": "transformers"}
+    assert any(v["released"] for v in body["variants"]), body["variants"]  # type: ignore[union-attr]
 
 
 def test_generated_numbers_are_reconciled(client: TestClient) -> None:

@@ -196,6 +196,16 @@ def test_default_pack_blocks_copy_the_terms_do_not_back() -> None:
     assert COPY[result.findings[0].start : result.findings[0].end] == "10%"
 
 
+def test_personal_data_is_reported_by_pii_alone_so_no_finding_quotes_it() -> None:
+    text = "Use 4111 1111 1111 1111 for 10% back at FreshMart."
+    result = Guard.load(GUARDRAILS, "us-default").check(text, _ctx(value=10))
+    assert not result.released
+    card = (text.index("4111"), text.index(" for"))
+    over_card = [f for f in result.findings if f.start < card[1] and card[0] < f.end]
+    assert over_card and {f.check for f in over_card} == {"pii"}
+    assert all("4111" not in f.message + f.explanation for f in result.findings)
+
+
 def test_findings_of_all_checks_are_sorted_by_start() -> None:
     text = "Save 15% today, email ann@example.com or pay $7."
     result = Guard.load(GUARDRAILS, "us-default").check(text, _ctx())

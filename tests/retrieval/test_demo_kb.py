@@ -18,7 +18,7 @@ import pytest
 
 from offergen.guardrails.base import CheckContext
 from offergen.guardrails.packs import KB_SCREENING, Packs
-from offergen.retrieval.demo_kb import DemoKB, generate_demo_kb
+from offergen.retrieval.demo_kb import DEMO_TENANTS, DemoKB, generate_demo_kb
 from offergen.schemas import Channel, Jurisdiction, OfferKind, PastOffer, RuleKind, Unit
 
 GUARDRAILS = Path(__file__).resolve().parents[2] / "guardrails"
@@ -415,3 +415,12 @@ def test_most_offers_are_mediocre_and_a_few_are_strong(full_demo: DemoKB) -> Non
 def test_bad_sizes_are_rejected(kwargs: dict[str, int]) -> None:
     with pytest.raises(ValueError):
         generate_demo_kb(**kwargs)
+
+
+def test_two_tenants_own_alternate_categories(full_demo: DemoKB) -> None:
+    tenants = Counter(m.tenant for m in full_demo.merchants)
+    assert set(tenants) == {"acme", "globex"} and min(tenants.values()) >= 25
+    for m in full_demo.merchants:  # a category belongs to one tenant
+        assert m.tenant == DEMO_TENANTS[m.category]
+    # any cut of two merchants or more already holds both tenants
+    assert {m.tenant for m in generate_demo_kb(n_merchants=2).merchants} == {"acme", "globex"}

@@ -32,10 +32,18 @@ def built(kb13: KnowledgeBase, tmp_path: Path) -> FaissRetriever:
     return _retriever(kb13, tmp_path / "index")
 
 
+def _tenant(demo: DemoKB, merchant_id: str) -> str:
+    return next(m.tenant for m in demo.merchants if m.id == merchant_id)
+
+
 def _allowed(demo: DemoKB, merchant_id: str) -> set[str]:
-    return {p.id for p in demo.past_offers if p.merchant_id == merchant_id or p.shareable} | {
-        r.id for r in demo.rules if r.merchant_id == merchant_id
+    """Its own records, and offers shared by merchants of its tenant."""
+    tenant = _tenant(demo, merchant_id)
+    shared = {
+        p.id for p in demo.past_offers if p.shareable and _tenant(demo, p.merchant_id) == tenant
     }
+    mine = {p.id for p in demo.past_offers if p.merchant_id == merchant_id}
+    return mine | shared | {r.id for r in demo.rules if r.merchant_id == merchant_id}
 
 
 def test_isolation_across_many_random_queries(built: FaissRetriever, small_demo: DemoKB) -> None:
@@ -54,11 +62,18 @@ def test_isolation_across_many_random_queries(built: FaissRetriever, small_demo:
 
 def test_exact_copy_of_a_foreign_offer(built: FaissRetriever, small_demo: DemoKB) -> None:
     me = small_demo.merchants[0].id
-    private = next(p for p in small_demo.past_offers if p.merchant_id != me and not p.shareable)
-    shared = next(p for p in small_demo.past_offers if p.merchant_id != me and p.shareable)
+    tenant = _tenant(small_demo, me)
+    others = [p for p in small_demo.past_offers if p.merchant_id != me]
+    private = next(p for p in others if not p.shareable)
+    shared = next(p for p in others if p.shareable and _tenant(small_demo, p.merchant_id) == tenant)
+    foreign = next(
+        p for p in others if p.shareable and _tenant(small_demo, p.merchant_id) != tenant
+    )
     assert private.id not in {h.id for h in built.retrieve(me, offer_document(private), 50)}
     top = built.retrieve(me, offer_document(shared), 3, kind=SourceKind.past_offer)[0]
     assert top.id == shared.id and top.shareable and top.similarity == pytest.approx(1.0)
+    # shared within the tenant only, even outside any tenant scope (CLI, keyless dev)
+    assert foreign.id not in {h.id for h in built.retrieve(me, offer_document(foreign), 50)}
 
 
 def test_k_is_filled_and_everything_eligible_is_reachable(

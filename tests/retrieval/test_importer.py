@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from offergen.errors import InvalidInputError
+from offergen.errors import InvalidInputError, NotFoundError
 from offergen.guardrails.guard import Guard
 from offergen.guardrails.packs import KB_SCREENING, Packs
 from offergen.retrieval.demo_kb import DemoKB
 from offergen.retrieval.importer import import_rows, read_rows
-from offergen.retrieval.knowledge_base import KnowledgeBase
+from offergen.retrieval.knowledge_base import KnowledgeBase, tenant_scope
 from offergen.schemas import PastOffer
 
 CARD = "4111 1111 1111 1111"
@@ -81,6 +81,26 @@ def test_bad_rows_are_reported_and_good_rows_imported_once(
 
     again = _import(kb13, screen, tmp_path / "offers.jsonl")
     assert (again.counts.inserted, again.counts.updated, again.counts.unchanged) == (0, 0, 2)
+
+
+def test_inside_a_tenant_scope_another_tenants_merchant_is_unknown(
+    kb13: KnowledgeBase, small_demo: DemoKB, screen: Guard, tmp_path: Path
+) -> None:
+    tenant_of = {m.id: m.tenant for m in small_demo.merchants}
+    mine = next(p for p in small_demo.past_offers if tenant_of[p.merchant_id] == "acme")
+    theirs = next(p for p in small_demo.past_offers if tenant_of[p.merchant_id] == "globex")
+    path = _write_jsonl(
+        tmp_path / "o.jsonl", [_row(mine), _row(theirs), _row(mine, id="x", merchant_id="m_nope")]
+    )
+    with tenant_scope("acme"):
+        report = _import(kb13, screen, path)
+    assert [(e.line, e.field, e.reason) for e in report.errors] == [
+        (2, "merchant_id", "unknown merchant"),  # exactly as for a merchant that does not exist
+        (3, "merchant_id", "unknown merchant"),
+    ]
+    assert report.counts.inserted == 1
+    with pytest.raises(NotFoundError):
+        kb13.past_offer(f"imp_{theirs.id}")
 
 
 def test_strict_and_dry_run_write_nothing(

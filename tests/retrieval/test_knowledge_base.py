@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
 from offergen.errors import NotFoundError
 from offergen.retrieval.demo_kb import DemoKB
-from offergen.retrieval.knowledge_base import KnowledgeBase
+from offergen.retrieval.knowledge_base import KnowledgeBase, tenant_scope
 from offergen.retrieval.tables import ReviewStatus
-from offergen.schemas import MerchantRule, SourceKind
+from offergen.schemas import Merchant, MerchantRule, SourceKind
+from offergen.store.database import Database
 
 
 def test_lookups(kb13: KnowledgeBase, small_demo: DemoKB) -> None:
@@ -121,3 +123,64 @@ def test_records_and_priors(kb13: KnowledgeBase, small_demo: DemoKB) -> None:
         offers = [p for p in small_demo.past_offers if p.channel.value == channel]
         assert redemptions == sum(p.redemptions for p in offers)
         assert sent == sum(p.sent for p in offers)
+
+
+# --- tenants -------------------------------------------------------------------------------------
+
+
+def test_a_tenant_scope_hides_other_tenants_merchants_and_records(
+    kb13: KnowledgeBase, small_demo: DemoKB
+) -> None:
+    tenant_of = {m.id: m.tenant for m in small_demo.merchants}
+    assert kb13.tenants() == sorted(set(tenant_of.values())) == ["acme", "globex"]
+    mine = sorted(m for m, t in tenant_of.items() if t == "acme")
+    other = next(m for m, t in tenant_of.items() if t == "globex")
+    other_offer = next(p for p in small_demo.past_offers if p.merchant_id == other)
+    other_rule = next(r for r in small_demo.rules if r.merchant_id == other)
+    with tenant_scope("acme"):
+        assert [m.id for m in kb13.merchants()] == mine and kb13.merchant_count() == len(mine)
+        assert [m.id for m in kb13.merchants(offset=1, limit=2)] == mine[1:3]
+        assert kb13.merchant_ids([other, mine[0], "m_nope"]) == {mine[0]}
+        with pytest.raises(NotFoundError, match=f"unknown merchant '{other}'"):
+            kb13.merchant(other)  # the same error as for a merchant that does not exist
+        for lookup in (kb13.rules, kb13.past_offers):
+            with pytest.raises(NotFoundError, match="unknown merchant"):
+                lookup(other)
+        with pytest.raises(NotFoundError, match="unknown past offer"):
+            kb13.past_offer(other_offer.id)
+        assert {p.merchant_id for p in kb13.past_offers()} == set(mine)
+        assert kb13.records(SourceKind.past_offer, [other_offer.id]) == {}
+        assert kb13.records(SourceKind.merchant_rule, [other_rule.id]) == {}
+        assert kb13.counts()["merchants"] == 13  # maintenance sees every tenant
+        with tenant_scope(None):
+            assert kb13.merchant(other).tenant == "globex"
+    # outside any scope: every tenant
+    assert kb13.merchant(other).id == other and kb13.merchant_count() == 13
+    assert kb13.records(SourceKind.past_offer, [other_offer.id]) != {}
+    with tenant_scope("initech"):
+        assert kb13.merchants() == [] and kb13.merchant_count() == 0
+
+
+def test_a_merchant_without_a_tenant_is_in_the_default_one(kb13: KnowledgeBase) -> None:
+    kb13.upsert([Merchant(id="m_plain", name="Plain", category="retail")])
+    assert kb13.merchant("m_plain").tenant == "default"
+    moved = kb13.upsert([Merchant(id="m_plain", name="Plain", category="retail", tenant="acme")])
+    assert moved["merchants"].updated == 1 and kb13.merchant("m_plain").tenant == "acme"
+
+
+def test_a_database_from_before_tenants_gains_the_column(database: Database) -> None:
+    with database.transaction() as s:
+        s.execute(
+            text(
+                "CREATE TABLE kb_merchants (id VARCHAR(64) PRIMARY KEY, name VARCHAR(200), "
+                "category VARCHAR(80), locale VARCHAR(16), brand_voice TEXT)"
+            )
+        )
+        s.execute(text("INSERT INTO kb_merchants VALUES ('m_old', 'Old', 'retail', 'en-US', '')"))
+    kb = KnowledgeBase(database)
+    kb.create_schema()
+    assert kb.merchant("m_old").tenant == "default"
+    kb.create_schema()  # idempotent
+    kb.upsert([Merchant(id="m_new", name="New", category="retail", tenant="acme")])
+    with tenant_scope("acme"):
+        assert [m.id for m in kb.merchants()] == ["m_new"]

@@ -1,54 +1,48 @@
-"""The merchants a caller can generate copy for, and their rules."""
+"""The merchants a caller can generate copy for (its tenant's), and their rules."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
-from pydantic import BaseModel
+from fastapi import APIRouter, Path
 
-from offergen.api.deps import Authorized, ServiceDep
-from offergen.api.errors import PROBLEM_RESPONSES
-from offergen.schemas import Merchant, MerchantRule
+from offergen.api.deps import Limit, Offset, ServiceDep, require_any
+from offergen.api.errors import problem_responses
+from offergen.api.principal import Principal, Role
+from offergen.api.service import MerchantPage
+from offergen.schemas import MerchantRule
 
-router = APIRouter(prefix="/v1", tags=["merchants"], dependencies=[Authorized])
+router = APIRouter(prefix="/v1", tags=["merchants"])
 
-
-class MerchantPage(BaseModel):
-    items: list[Merchant]
-    total: int
-    offset: int
-    limit: int
-    next_offset: int | None  # null on the last page
+# Every role may see the merchants it works with (admin carries every role).
+Caller = Annotated[Principal, require_any(Role.marketing, Role.reviewer)]
+# Past any real table; a larger offset would overflow the database's integer (a 500).
 
 
 @router.get(
     "/merchants",
     response_model=MerchantPage,
-    responses={k: PROBLEM_RESPONSES[k] for k in (401, 422, 500)},
+    responses=problem_responses(),
+    summary="This key's tenant's merchants, by id, paged",
 )
 def list_merchants(
     service: ServiceDep,
-    offset: Annotated[int, Query(ge=0)] = 0,
-    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    principal: Caller,
+    offset: Offset = 0,
+    limit: Limit = 50,
 ) -> MerchantPage:
-    kb = service.pipeline.kb
-    items = kb.merchants(offset=offset, limit=limit)
-    total = kb.merchant_count()
-    nxt = offset + len(items)
-    return MerchantPage(
-        items=items,
-        total=total,
-        offset=offset,
-        limit=limit,
-        next_offset=nxt if nxt < total else None,
-    )
+    return service.merchants(principal, offset, limit)
 
 
 @router.get(
     "/merchants/{merchant_id}/rules",
     response_model=list[MerchantRule],
-    responses={k: PROBLEM_RESPONSES[k] for k in (401, 404, 500)},
+    responses=problem_responses(404),
+    summary="A merchant's active rules (another tenant's merchant is unknown: 404)",
 )
-def merchant_rules(merchant_id: str, service: ServiceDep) -> list[MerchantRule]:
-    return service.pipeline.kb.rules(merchant_id)
+def merchant_rules(
+    merchant_id: Annotated[str, Path(min_length=1, max_length=64)],
+    service: ServiceDep,
+    principal: Caller,
+) -> list[MerchantRule]:
+    return service.merchant_rules(principal, merchant_id)

@@ -2,22 +2,44 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated
 
-from offergen.api.deps import Authorized, PipelineDep, RequestIdDep
-from offergen.api.errors import PROBLEM_RESPONSES
+from fastapi import APIRouter, Header
+
+from offergen.api.deps import MetricsDep, ReadyServiceDep, RequestIdDep, require
+from offergen.api.errors import problem_responses
+from offergen.api.metrics import observe_generation
+from offergen.api.principal import Principal, Role
 from offergen.schemas import GenerateRequest, GenerateResponse
 
-router = APIRouter(prefix="/v1", tags=["offers"], dependencies=[Authorized])
+router = APIRouter(prefix="/v1", tags=["offers"])
+
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        pattern=r"^[\x20-\x7e]{1,255}$",  # printable ASCII
+        description="a retry with the same key and body gets the first response again, "
+        "byte for byte, without generating twice (24 h); the same key with another body is "
+        "a 422, and while the first request runs, a 409",
+    ),
+]
 
 
 @router.post(
     "/offers:generate",
     response_model=GenerateResponse,
-    responses=PROBLEM_RESPONSES,
+    responses=problem_responses(400, 404, 409),
     summary="Write guarded copy variants for one offer and one customer context",
 )
 def generate(
-    body: GenerateRequest, pipeline: PipelineDep, request_id: RequestIdDep
+    body: GenerateRequest,
+    principal: Annotated[Principal, require(Role.marketing)],
+    service: ReadyServiceDep,
+    request_id: RequestIdDep,
+    metrics: MetricsDep,
+    idempotency_key: IdempotencyKey = None,
 ) -> GenerateResponse:
-    return pipeline.generate(body, request_id)
+    response = service.generate(principal, body, request_id, idempotency_key)
+    observe_generation(metrics, response)  # replays never get here: counted once
+    return response
