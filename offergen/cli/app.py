@@ -11,6 +11,7 @@ from typing import Annotated, Any
 import typer
 from pydantic import ValidationError
 
+from offergen.cli.campaign import campaign_app, worker
 from offergen.cli.common import fail, load_settings, problems, read_text, spinner, text_lines
 from offergen.cli.evals import evals_app
 from offergen.cli.keys import keys_app
@@ -36,6 +37,8 @@ app.add_typer(llm_app, name="llm")
 app.add_typer(keys_app, name="keys")
 app.add_typer(review_app, name="review")
 app.add_typer(evals_app, name="eval")
+app.add_typer(campaign_app, name="campaign")
+app.command()(worker)
 app.command()(retrieve)
 app.command()(merchants)
 

@@ -17,6 +17,7 @@ class Route:
     roles: frozenset[Role]
     body: dict[str, Any] | None = field(default=None, hash=False)
     not_found: bool = False  # names something that may not exist (merchant, policy, template)
+    ok: int = 200  # the status of a successful call
 
     def __str__(self) -> str:
         return f"{self.method} {self.path}"
@@ -61,4 +62,12 @@ ROUTES = [
         True,
     ),
     Route("POST", "/v1/knowledge/past-offers", frozenset({Role.admin}), _IMPORT),
+    # another tenant's merchant in a campaign is a 422 naming the item, not a 404
+    Route(
+        "POST",
+        "/v1/campaigns",
+        frozenset({Role.marketing, Role.admin}),
+        {"items": [generate_body()]},
+        ok=202,
+    ),
 ]

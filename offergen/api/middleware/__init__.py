@@ -49,7 +49,9 @@ def install(app: FastAPI, settings: Settings, database: Database) -> None:
         metrics=metrics,
         threads=threads,
     )
-    app.add_middleware(BodyLimitMiddleware, max_bytes=limits.max_body_bytes)
+    app.add_middleware(
+        BodyLimitMiddleware, max_bytes=limits.max_body_bytes, by_path=limits.max_body_bytes_by_path
+    )
     app.add_middleware(
         RateLimitMiddleware,
         limiter=RateLimiter(database, limits.requests_per_minute),

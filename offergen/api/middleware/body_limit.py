@@ -19,17 +19,21 @@ class BodyTooLarge(HTTPException):
 
 
 class BodyLimitMiddleware:
-    def __init__(self, app: ASGIApp, *, max_bytes: int) -> None:
+    def __init__(
+        self, app: ASGIApp, *, max_bytes: int, by_path: dict[str, int] | None = None
+    ) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.by_path = by_path or {}  # routes that take larger bodies (campaign batches)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        limit = self.by_path.get(scope["path"], self.max_bytes)
         declared = Headers(scope=scope).get("content-length", "")
-        if declared.isdigit() and int(declared) > self.max_bytes:
-            await self._reject(scope, receive, send)
+        if declared.isdigit() and int(declared) > limit:
+            await self._reject(scope, receive, send, limit)
             return
 
         received = 0
@@ -41,9 +45,9 @@ class BodyLimitMiddleware:
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > self.max_bytes:
+                if received > limit:
                     exceeded = True
-                    raise BodyTooLarge(self.max_bytes)
+                    raise BodyTooLarge(limit)
             return message
 
         async def guarded_send(message: Message) -> None:
@@ -59,14 +63,14 @@ class BodyLimitMiddleware:
             if not exceeded:
                 raise
         if exceeded and not started:
-            await self._reject(scope, receive, send)
+            await self._reject(scope, receive, send, limit)
 
-    async def _reject(self, scope: Scope, receive: Receive, send: Send) -> None:
+    async def _reject(self, scope: Scope, receive: Receive, send: Send, limit: int) -> None:
         await send_problem(
             scope,
             receive,
             send,
             413,
             "Content Too Large",
-            f"the request body is larger than {self.max_bytes} bytes",
+            f"the request body is larger than {limit} bytes",
         )

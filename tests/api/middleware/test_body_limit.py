@@ -93,3 +93,12 @@ def test_the_app_never_reads_past_the_limit() -> None:
     assert seen == [600]  # the second chunk raised before the app got it
     assert sent[0]["status"] == 413
     assert b"read it all" not in b"".join(m.get("body", b"") for m in sent)
+
+
+def test_a_route_may_take_larger_bodies_than_the_rest(real_app: MakeRealApp) -> None:
+    limits = ApiLimits(max_body_bytes=1024, max_body_bytes_by_path={GUARD: 8192})
+    app = real_app(limits)
+    assert app.client.post(GUARD, json=_guard_body("x " * 1500)).status_code == 200
+    r = app.client.post(GUARD, json=_guard_body("x" * 9000))
+    assert r.status_code == 413 and "larger than 8192 bytes" in r.json()["detail"]
+    assert app.client.post("/v1/merchants", content=b"x" * 2000).status_code == 413

@@ -1,0 +1,146 @@
+"""Runs one case: a generate case through the pipeline, a guard case through its policy pack.
+
+Nothing a case does raises out of here: a refusal (InvalidInputError) and any other failure are
+recorded on the Outcome, so one bad case cannot stop a run.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import logging
+import threading
+import time
+from dataclasses import dataclass, field
+
+from offergen.errors import InvalidInputError, OffergenError
+from offergen.evaluation.case import Case
+from offergen.evaluation.drafts import DraftRecorder, RecordingPacks
+from offergen.evaluation.outcome import Outcome, VariantOutcome
+from offergen.guardrails.base import CheckContext
+from offergen.guardrails.packs import Packs
+from offergen.pipeline import Pipeline
+from offergen.schemas import GenerateRequest, GuardCheckRequest
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class CaseExecutor:
+    packs: Packs
+    pipeline: Pipeline | None = None  # None: a guard-only run, no model loaded
+    template: str | None = None  # for requests that name none
+    variants: int | None = None  # replaces each request's `variants`
+    policy: str | None = None  # for guard cases that name none
+    _by_seed: dict[int | None, Pipeline] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+    _drafts: DraftRecorder = field(default_factory=DraftRecorder)
+
+    def run(self, case: Case, seed: int | None) -> Outcome:
+        if isinstance(case.vars, GenerateRequest):
+            return self._generate(case.id, case.vars, seed)
+        return self._guard(case.id, case.vars)
+
+    def _pipeline(self, seed: int | None) -> Pipeline:
+        if self.pipeline is None:
+            raise RuntimeError("a generate case needs a pipeline")
+        with self._lock:
+            if seed not in self._by_seed:
+                # A shallow copy shares the model, index and loaded packs; only the seed and
+                # the recording copy guard differ.
+                p = copy.copy(self.pipeline)
+                p.seed = seed
+                p.packs = RecordingPacks(self.pipeline.packs, self._drafts)
+                self._by_seed[seed] = p
+            return self._by_seed[seed]
+
+    def _generate(self, case_id: str, request: GenerateRequest, seed: int | None) -> Outcome:
+        update: dict[str, object] = {}
+        if self.template is not None and request.template is None:
+            update["template"] = self.template
+        if self.variants is not None:
+            update["variants"] = self.variants
+        request = request.model_copy(update=update)
+        outcome = Outcome(
+            case_id=case_id,
+            kind="generate",
+            channel=request.channel,
+            jurisdiction=request.jurisdiction,
+            offer=request.offer,
+            seed=seed,
+        )
+        pipeline = self._pipeline(seed)
+        try:
+            grounded = pipeline.render(request)
+            outcome.prompt = grounded.prompt.text
+            started = time.perf_counter()
+            with self._drafts.recording() as drafts:
+                response = pipeline.generate(request, request_id=audit_request_id(case_id, seed))
+            outcome.latency_ms = round((time.perf_counter() - started) * 1000, 1)
+        except InvalidInputError as exc:
+            outcome.refused = str(exc)
+            return outcome
+        except OffergenError as exc:
+            outcome.error = str(exc)
+            return outcome
+        except Exception as exc:  # a bug or a crash in one case is that case's failure
+            log.exception("case %s failed", case_id)
+            outcome.error = f"{type(exc).__name__}: {exc}"
+            return outcome
+        outcome.variants = [
+            VariantOutcome(
+                text=v.text, released=v.released, attempts=v.attempts, findings=v.findings
+            )
+            for v in response.variants
+        ]
+        outcome.drafts = [
+            VariantOutcome(
+                text=d.text, released=d.released, findings=d.findings, fixes=d.applied_fixes
+            )
+            for d in drafts
+        ]
+        outcome.sources = response.sources
+        outcome.template = response.prompt.template
+        outcome.template_version = response.prompt.version
+        outcome.model_id = response.model.id
+        outcome.backend = response.model.backend
+        outcome.timings_ms = response.timings_ms
+        return outcome
+
+    def _guard(self, case_id: str, case: GuardCheckRequest) -> Outcome:
+        outcome = Outcome(
+            case_id=case_id,
+            kind="guard",
+            channel=case.channel,
+            jurisdiction=case.jurisdiction,
+            offer=case.offer,
+        )
+        try:
+            guard = self.packs.for_copy(case.jurisdiction, case.policy or self.policy)
+            ctx = CheckContext(
+                offer=case.offer, channel=case.channel, jurisdiction=case.jurisdiction
+            )
+            started = time.perf_counter()
+            result = guard.check(case.text, ctx)
+            outcome.latency_ms = round((time.perf_counter() - started) * 1000, 3)
+        except OffergenError as exc:
+            outcome.error = str(exc)
+            return outcome
+        outcome.policy = guard.name
+        outcome.variants = outcome.drafts = [
+            VariantOutcome(
+                text=result.text,
+                released=result.released,
+                findings=result.findings,
+                fixes=result.applied_fixes,
+            )
+        ]
+        return outcome
+
+
+def audit_request_id(case_id: str, seed: int | None) -> str:
+    """The audit trail's request id: readable, within its 64 characters."""
+    rid = f"eval-{seed}-{case_id}"
+    if len(rid) <= 64:
+        return rid
+    return f"{rid[:47]}-{hashlib.sha256(rid.encode()).hexdigest()[:16]}"

@@ -1,0 +1,57 @@
+"""Where an eval run gets its pipeline: the prepared model checkpoint, knowledge base and index
+of the configured data dir, read as they are, with the audit trail (and review queue) of the run
+written to `<out>/audit.db`, so evals never enter the serving audit trail."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from pathlib import Path
+
+from offergen.config import Settings
+from offergen.pipeline import Pipeline, build_pipeline
+from offergen.store.database import Database
+from offergen.store.sql_audit import SqlAuditStore
+
+AUDIT_DB = "audit.db"
+VLLM_LOG = "vllm.log"
+
+
+def eval_settings(
+    base: Settings, profile: str | None, seed: int, max_attempts: int | None
+) -> Settings:
+    update: dict[str, object] = {"seed": seed}
+    if profile is not None:
+        update["model_profile"] = profile
+    if max_attempts is not None:
+        update["max_attempts"] = max_attempts
+    return base.model_copy(update=update)
+
+
+@contextmanager
+def eval_pipeline(settings: Settings, out_dir: Path) -> Iterator[Pipeline]:
+    """A warmed-up pipeline for `settings` whose audit goes to `out_dir`. With a vllm profile
+    (and OFFERGEN_LLM_SERVER=spawn) the server already serving the profile's URL is used, or one
+    is started for the run, logging to `out_dir/vllm.log`, and stopped after it."""
+    pipeline = build_pipeline(settings)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    audit_db = Database(f"sqlite:///{(out_dir / AUDIT_DB).resolve()}")
+    audit_db.create_schema()
+    pipeline.audit = SqlAuditStore(audit_db)
+    with ExitStack() as stack:
+        stack.callback(audit_db.dispose)
+        if pipeline.profile.backend == "vllm" and settings.llm_server == "spawn":
+            from offergen.generation.vllm_server import ManagedServer
+
+            # The server's own output goes to a file next to the reports, not to the terminal.
+            server = ManagedServer(
+                pipeline.profile,
+                settings.checkpoints_dir,
+                settings.cache_dir / "vllm",
+                log_path=out_dir / VLLM_LOG,
+            )
+            server.start()
+            stack.callback(server.stop)
+            server.wait()
+        pipeline.warm_up()
+        yield pipeline

@@ -1,0 +1,45 @@
+"""Submissions through the service: what generation would refuse is refused before anything is
+stored, in the tenant's view of the knowledge base."""
+
+from __future__ import annotations
+
+import pytest
+
+from offergen.campaigns.schemas import CampaignSubmit
+from offergen.campaigns.service import Campaigns, request_check
+from offergen.errors import InvalidInputError
+from tests.campaigns.cheap_pipeline import request
+from tests.campaigns.conftest import MakeCheap
+
+CARD = "4111 1111 1111 1111"
+
+
+def test_the_check_names_each_problem_without_its_value(make_cheap: MakeCheap) -> None:
+    pipeline, _ = make_cheap()
+    check = request_check(pipeline)
+    assert check(request(0)) == []
+    pii = check(request(0, customer={"segment": f"card {CARD}", "interests": ["ok"]}))
+    assert [f for f, _ in pii] == ["customer.segment"]
+    assert all("4111" not in reason for _, reason in pii)
+    assert check(request(0, merchant="m_nobody")) == [
+        ("merchant_id", "unknown merchant (or another tenant's)")
+    ]
+    [(field, reason)] = check(request(0, model="another-model"))
+    assert field == "model" and "embedded" in reason
+
+
+def test_submit_is_all_or_nothing_and_tenant_scoped(make_cheap: MakeCheap) -> None:
+    pipeline, _ = make_cheap()
+    campaigns = Campaigns.of(pipeline)
+    items = [request(0).model_dump(mode="json"), request(1, merchant="m_bella_forno").model_dump()]
+    with pytest.raises(InvalidInputError) as exc:
+        campaigns.submit(CampaignSubmit(items=items), tenant="acme")  # bella forno is globex's
+    assert exc.value.fields == [("items.1.merchant_id", "unknown merchant (or another tenant's)")]
+    with pytest.raises(InvalidInputError) as exc:
+        campaigns.submit(CampaignSubmit(items=items), tenant="globex")  # freshmart is acme's
+    assert [f for f, _ in exc.value.fields] == ["items.0.merchant_id"]
+    assert campaigns.store.open_items() == 0  # nothing stored by either
+    created = campaigns.submit(CampaignSubmit(items=items[1:]), tenant="globex")
+    assert campaigns.status(created.id, "globex").total == 1
+    created = campaigns.submit(CampaignSubmit(items=items), tenant=None)  # keyless: every tenant
+    assert campaigns.status(created.id, None).total == 2
