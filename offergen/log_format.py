@@ -78,3 +78,4 @@ def configure_logging(level: str = "INFO", *, json_lines: bool = True) -> None:
         logger.handlers = []
         logger.propagate = True
     logging.getLogger("uvicorn.access").disabled = True
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # a line per vLLM call drowns the rest

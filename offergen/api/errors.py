@@ -120,14 +120,17 @@ def problem(
     headers: Mapping[str, str] | None = None,
     **extra: Any,
 ) -> JSONResponse:
+    rid = getattr(request.state, "request_id", None)
     body = {
         "type": "about:blank",
         "title": title,
         "status": status,
         "detail": detail,
-        "request_id": getattr(request.state, "request_id", None),
+        "request_id": rid,
         **extra,
     }
+    # An unhandled error's answer is sent from outside the request-id middleware: set it here.
+    headers = {**(headers or {}), **({"X-Request-ID": rid} if rid else {})}
     return JSONResponse(body, status_code=status, media_type=PROBLEM_MEDIA_TYPE, headers=headers)
 
 

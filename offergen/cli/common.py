@@ -20,6 +20,7 @@ def load_settings(**overrides: Any) -> Settings:
     logging.basicConfig(
         level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # a line per vLLM call drowns the rest
     return settings
 
 

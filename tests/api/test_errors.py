@@ -111,6 +111,19 @@ def test_core_errors_map_to_one_status_each() -> None:
     assert "4111" not in boom_r.text
 
 
+def test_an_unhandled_error_still_carries_the_request_id(make_api: MakeApi) -> None:
+    client = make_api().client
+    app = client.app
+
+    def boom() -> None:
+        raise RuntimeError("boom")
+
+    app.add_api_route("/v1/boom", boom)  # type: ignore[attr-defined]
+    r = TestClient(app, raise_server_exceptions=False).get("/v1/boom")
+    assert r.status_code == 500
+    assert r.json()["request_id"] and r.headers["X-Request-ID"] == r.json()["request_id"]
+
+
 # --- a card number in a request reaches no response and no log line ----------------------------
 
 
