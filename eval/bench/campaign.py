@@ -32,6 +32,7 @@ from pathlib import Path
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
+from _offers import OFFERS  # eval/bench is sys.path[0] when run
 from pydantic import SecretStr
 
 from offergen.campaigns.config import WorkerConfig
@@ -42,16 +43,6 @@ from offergen.generation.base import GenerationParams
 from offergen.pipeline import Pipeline, build_pipeline
 from offergen.schemas import GenerateRequest
 
-OFFERS = [
-    ("m_freshmart", "sms", {"kind": "cashback", "value": 5, "unit": "percent", "min_spend": 50}),
-    ("m_skyhop_airways", "push", {"kind": "points", "value": 3, "unit": "multiplier"}),
-    ("m_bella_forno", "email", {"kind": "discount", "value": 10, "unit": "amount"}),
-    ("m_voltix", "sms", {"kind": "bnpl", "installments": 4}),
-    ("m_harvest_lane", "in_app", {"kind": "cashback", "value": 20, "unit": "amount"}),
-    ("m_urban_bowl", "push", {"kind": "discount", "value": 15, "unit": "percent"}),
-    ("m_binge_bay", "email", {"kind": "free_shipping"}),
-    ("m_apex_petrol", "sms", {"kind": "cashback", "value": 3, "unit": "percent"}),
-]
 SEGMENTS = ["students", "commuters", "families", "travellers", "foodies", "gamers"]
 
 

@@ -23,6 +23,8 @@ from concurrent.futures import ThreadPoolExecutor
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
+from _offers import OFFERS  # eval/bench is sys.path[0] when run
+
 from offergen.config import Settings
 from offergen.generation.base import Backend, GenerationParams
 from offergen.generation.factory import make_backend
@@ -31,16 +33,6 @@ from offergen.generation.vllm_server import ManagedServer
 from offergen.pipeline import build_pipeline
 from offergen.schemas import GenerateRequest
 
-OFFERS = [
-    ("m_freshmart", "sms", {"kind": "cashback", "value": 5, "unit": "percent", "min_spend": 50}),
-    ("m_skyhop_airways", "push", {"kind": "points", "value": 3, "unit": "multiplier"}),
-    ("m_bella_forno", "email", {"kind": "discount", "value": 10, "unit": "amount"}),
-    ("m_voltix", "sms", {"kind": "bnpl", "installments": 4}),
-    ("m_harvest_lane", "in_app", {"kind": "cashback", "value": 20, "unit": "amount"}),
-    ("m_urban_bowl", "push", {"kind": "discount", "value": 15, "unit": "percent"}),
-    ("m_binge_bay", "email", {"kind": "free_shipping"}),
-    ("m_apex_petrol", "sms", {"kind": "cashback", "value": 3, "unit": "percent"}),
-]
 N = 3  # completions per request, as the pipeline asks for 3 variants without oversampling
 
 
