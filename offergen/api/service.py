@@ -32,6 +32,7 @@ from offergen.schemas import (
     Merchant,
     MerchantRule,
 )
+from offergen.store.base import Page
 from offergen.store.keys import KeyStore
 
 log = logging.getLogger(__name__)
@@ -46,12 +47,8 @@ class PastOfferImport(BaseModel):
     dry_run: bool = Field(default=False, description="validate and screen only")
 
 
-class MerchantPage(BaseModel):
-    items: list[Merchant]
-    total: int
-    offset: int
-    limit: int
-    next_offset: int | None  # null on the last page
+class MerchantPage(Page[Merchant]):
+    """The caller's tenant's merchants."""
 
 
 class Service:
@@ -98,14 +95,7 @@ class Service:
         with tenant_scope(principal.tenant):
             items = kb.merchants(offset=offset, limit=limit)
             total = kb.merchant_count()
-        nxt = offset + len(items)
-        return MerchantPage(
-            items=items,
-            total=total,
-            offset=offset,
-            limit=limit,
-            next_offset=nxt if nxt < total else None,
-        )
+        return MerchantPage.of(items, total, offset, limit)
 
     def merchant_rules(self, principal: Principal, merchant_id: str) -> list[MerchantRule]:
         with tenant_scope(principal.tenant):

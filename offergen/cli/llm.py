@@ -50,25 +50,18 @@ def llm_serve(
 def llm_server_for(settings: Settings, profile: ModelProfile, backend: str) -> Iterator[None]:
     """For one CLI command on a vllm backend: use the server already serving the profile's URL,
     or (`OFFERGEN_LLM_SERVER=spawn`) start one for the command and stop it afterwards."""
-    if backend != "vllm" or settings.llm_server == "external":
-        yield
-        return
-    from offergen.generation.vllm_server import ManagedServer
+    from offergen.generation.vllm_server import llm_server
 
     # The server's own output goes to a file: stdout carries this command's JSON.
     log_path = settings.data_dir / "vllm-cli.log"
-    log_path.parent.mkdir(parents=True, exist_ok=True)
-    server = ManagedServer(profile, settings.checkpoints_dir, settings.cache_dir / "vllm", log_path)
-    server.start()
-    try:
-        if server.process is not None:
-            typer.secho(
-                "no vLLM server is running: starting one for this command "
-                f"(`offergen llm serve` keeps one running); its log: {log_path}",
-                err=True,
-            )
-        with spinner("waiting for the vLLM server"):
-            server.wait()
+    with llm_server(settings, profile, backend, log_path) as server:
+        if server is not None:
+            if server.process is not None:
+                typer.secho(
+                    "no vLLM server is running: starting one for this command "
+                    f"(`offergen llm serve` keeps one running); its log: {log_path}",
+                    err=True,
+                )
+            with spinner("waiting for the vLLM server"):
+                server.wait()
         yield
-    finally:
-        server.stop()

@@ -9,6 +9,7 @@ from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 from offergen.config import Settings
+from offergen.generation.vllm_server import llm_server
 from offergen.pipeline import Pipeline, build_pipeline
 from offergen.store.database import Database
 from offergen.store.sql_audit import SqlAuditStore
@@ -40,18 +41,11 @@ def eval_pipeline(settings: Settings, out_dir: Path) -> Iterator[Pipeline]:
     pipeline.audit = SqlAuditStore(audit_db)
     with ExitStack() as stack:
         stack.callback(audit_db.dispose)
-        if pipeline.profile.backend == "vllm" and settings.llm_server == "spawn":
-            from offergen.generation.vllm_server import ManagedServer
-
-            # The server's own output goes to a file next to the reports, not to the terminal.
-            server = ManagedServer(
-                pipeline.profile,
-                settings.checkpoints_dir,
-                settings.cache_dir / "vllm",
-                log_path=out_dir / VLLM_LOG,
-            )
-            server.start()
-            stack.callback(server.stop)
+        # The server's own output goes to a file next to the reports, not to the terminal.
+        server = stack.enter_context(
+            llm_server(settings, pipeline.profile, pipeline.backend.name, out_dir / VLLM_LOG)
+        )
+        if server is not None:
             server.wait()
         pipeline.warm_up()
         yield pipeline

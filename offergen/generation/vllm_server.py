@@ -8,14 +8,16 @@ import logging
 import os
 import subprocess
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from offergen.config import REPO_ROOT
+from offergen.config import REPO_ROOT, Settings
 from offergen.errors import BackendError, ConfigError
 from offergen.generation.profiles import ModelProfile
 
-__all__ = ["ManagedServer", "server_command", "wait_until_serving"]
+__all__ = ["ManagedServer", "llm_server", "server_command", "wait_until_serving"]
 
 log = logging.getLogger(__name__)
 
@@ -132,3 +134,23 @@ class ManagedServer:
             except subprocess.TimeoutExpired:
                 self.process.kill()
         self.process = None
+
+
+@contextmanager
+def llm_server(
+    settings: Settings, profile: ModelProfile, backend: str, log_path: Path
+) -> Iterator[ManagedServer | None]:
+    """The vLLM server one command (generate, eval, campaign run) needs: the one already serving
+    the profile's URL, or (`OFFERGEN_LLM_SERVER=spawn`) one started now, its output in
+    `log_path`, and stopped afterwards. None when the backend is not vllm or the server is
+    external. The caller waits for it (`wait()`), e.g. behind a progress message."""
+    if backend != "vllm" or settings.llm_server == "external":
+        yield None
+        return
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    server = ManagedServer(profile, settings.checkpoints_dir, settings.cache_dir / "vllm", log_path)
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
