@@ -159,7 +159,7 @@ def main() -> int:
         if "ray" in runners:
             from offergen.campaigns.ray_runner import connect, run_on_ray
 
-            connect("local", include_dashboard=False, log_to_driver=False)
+            connect("local", settings.data_dir, include_dashboard=False, log_to_driver=False)
             cid = store.create(requests, tenant=None).id
             started = time.perf_counter()
             factory = partial(build_pipeline, settings)

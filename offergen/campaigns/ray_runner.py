@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import asdict
+from pathlib import Path
 from typing import Any
 
 from offergen.campaigns.config import WorkerConfig
@@ -43,16 +44,22 @@ class _Slot:
         return asdict(stats)
 
 
-def connect(address: str | None, **init_args: Any) -> None:
-    """`local`: start a Ray instance here; `auto`: the one this node belongs to; anything else:
-    a cluster address (`ray://host:10001` or `host:6379`). None: Ray as already initialized."""
+def connect(address: str | None, data_dir: Path | None = None, **init_args: Any) -> None:
+    """`local`: start a Ray instance here, its session files under `data_dir/ray` (Ray's default
+    is /tmp/ray, outside the data dir); `auto`: the one this node belongs to; anything else: a
+    cluster address (`ray://host:10001` or `host:6379`). None: Ray as already initialized."""
     import ray
 
     if address is None:
         if not ray.is_initialized():
             raise ConfigError("Ray is not initialized; give an address (local, auto or host)")
         return
-    ray.init(address=None if address == "local" else address, **init_args)
+    if address == "local":
+        if data_dir is not None:
+            init_args["_temp_dir"] = str((data_dir / "ray").resolve())
+        ray.init(**init_args)
+    else:
+        ray.init(address=address, **init_args)
 
 
 def run_on_ray(

@@ -259,7 +259,7 @@ def _run_ray(
     except ImportError:
         fail("the ray runner needs Ray: pip install 'offergen[ray]'")
     try:
-        connect(address)
+        connect(address, settings.data_dir)
         return run_on_ray(
             campaign_id, partial(build_pipeline, settings), actors=workers, config=config
         )
