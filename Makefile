@@ -36,6 +36,7 @@ vllm: $(VLLM_STAMP)
 # installed too: the default profile (embedded-vllm) serves the model with it.
 install: $(STAMP) $(VLLM_STAMP)
 	$(BIN)/offergen model prepare
+	$(BIN)/offergen db upgrade
 	$(BIN)/offergen kb seed
 
 # Starts the vLLM server and the API together (Ctrl-C stops both); /readyz waits for both.

@@ -10,11 +10,9 @@ from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from offergen.limits import ApiLimits
+from offergen.paths import REPO_ROOT
 from offergen.retrieval.index_factory import IndexParams
 from offergen.retrieval.ranking import RankingParams
-
-# Data folders (prompts/, guardrails/, models/) ship with the repository, next to the package.
-REPO_ROOT = Path(__file__).resolve().parent.parent
 
 
 class Settings(BaseSettings):

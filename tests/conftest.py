@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import os
-import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -12,20 +11,19 @@ import pytest
 os.environ["HF_HUB_OFFLINE"] = "1"
 os.environ["TRANSFORMERS_OFFLINE"] = "1"
 
+from offergen.app_context import AppContext, open_context
 from offergen.config import Settings
+from offergen.demo.generator import generate_demo_kb
 from offergen.generation.profiles import ModelProfile, load_profile
-from offergen.guardrails.packs import Packs
 from offergen.pipeline import Pipeline
-from offergen.prompting.jinja_renderer import JinjaPromptRenderer
-from offergen.retrieval.demo_kb import DemoKB, generate_demo_kb
-from offergen.retrieval.faiss_retriever import FaissRetriever
-from offergen.retrieval.hashing_embedder import HashingEmbedder
 from offergen.retrieval.index_factory import IndexParams
 from offergen.retrieval.index_store import update_index
-from offergen.retrieval.knowledge_base import KnowledgeBase
 from offergen.store.database import Database
-from offergen.store.sql_audit import SqlAuditStore
-from tests.doubles import ScriptedBackend
+from offergen.store.knowledge_base import KnowledgeBase
+from tests.support.databases import PG_URL, load_kb, pg_database
+from tests.support.doubles import ScriptedBackend
+from tests.support.hashing_embedder import HashingEmbedder
+from tests.support.pipelines import MakePipeline, build_pipeline
 
 
 @pytest.fixture(scope="session")
@@ -34,13 +32,23 @@ def prepared_settings() -> Settings:
 
     Preparing is idempotent, so running pytest without `make install` first still works.
     """
+    from offergen.app_context import embedder
+    from offergen.demo.seed import seed_knowledge_base
     from offergen.generation.prepare import prepare
     from offergen.generation.profiles import load_profile
-    from offergen.retrieval.seed import seed_knowledge_base
 
     settings = Settings()
     prepare(load_profile(settings.models_dir, "embedded"), settings.checkpoints_dir)
-    seed_knowledge_base(settings, progress=False)
+    database = Database(settings.db_url)
+    database.create_schema()
+    seed_knowledge_base(
+        KnowledgeBase(database),
+        embedder(settings),
+        settings.index_dir,
+        settings.index,
+        guardrails_dir=settings.guardrails_dir,
+        progress=False,
+    )
     return settings
 
 
@@ -56,14 +64,17 @@ def real_settings(
 
 
 @pytest.fixture(scope="session")
-def real_pipeline(real_settings: Settings, vllm_profile: ModelProfile) -> Iterator[object]:
-    """The default profile's pipeline: the embedded model on the session's vLLM server."""
-    from offergen.pipeline import build_pipeline
-
+def real_context(real_settings: Settings, vllm_profile: ModelProfile) -> Iterator[AppContext]:
+    """The default profile's context: the embedded model on the session's vLLM server."""
     assert real_settings.model_profile == vllm_profile.name
-    pipeline = build_pipeline(real_settings)
-    pipeline.warm_up()
-    yield pipeline
+    with open_context(real_settings) as ctx:
+        ctx.pipeline.warm_up()
+        yield ctx
+
+
+@pytest.fixture(scope="session")
+def real_pipeline(real_context: AppContext) -> Pipeline:
+    return real_context.pipeline
 
 
 @pytest.fixture(scope="session")
@@ -100,12 +111,7 @@ def repo_root() -> Path:
     return Path(__file__).resolve().parent.parent
 
 
-MakePipeline = Callable[..., tuple[Pipeline, ScriptedBackend]]
-
-
 # --- databases -----------------------------------------------------------------------------------
-
-PG_URL = os.environ.get("PG_TEST_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
 
 @pytest.fixture(scope="session")
@@ -124,24 +130,6 @@ def pg_url() -> str:
     return PG_URL
 
 
-def _pg_database(url: str) -> Iterator[Database]:
-    """A schema of its own per test, dropped afterwards: tests never see each other's rows."""
-    from sqlalchemy import create_engine, text
-
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(url)
-    with admin.begin() as conn:
-        conn.execute(text(f"CREATE SCHEMA {schema}"))
-    db = Database(url, schema=schema)
-    try:
-        yield db
-    finally:
-        db.dispose()
-        with admin.begin() as conn:
-            conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
-        admin.dispose()
-
-
 @pytest.fixture(params=["sqlite", "postgresql"])
 def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
     """The same test on both databases the service supports."""
@@ -150,14 +138,7 @@ def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Databas
         yield db
         db.dispose()
     else:
-        yield from _pg_database(request.getfixturevalue("pg_url"))
-
-
-def load_kb(db: Database, demo: DemoKB) -> KnowledgeBase:
-    kb = KnowledgeBase(db)
-    kb.create_schema()
-    kb.upsert(demo.merchants, demo.rules, demo.past_offers)
-    return kb
+        yield from pg_database(request.getfixturevalue("pg_url"))
 
 
 @pytest.fixture(scope="module")
@@ -170,29 +151,11 @@ def small_kb(tmp_path_factory: pytest.TempPathFactory) -> tuple[KnowledgeBase, P
 
 
 @pytest.fixture
-def make_pipeline(small_kb: tuple[KnowledgeBase, Path], tmp_path: Path) -> MakePipeline:
+def make_pipeline(small_kb: tuple[KnowledgeBase, Path]) -> MakePipeline:
     kb, index_dir = small_kb
-    repo_root = Path(__file__).resolve().parent.parent
 
     def make(texts: list[str], oversample: float = 1.0) -> tuple[Pipeline, ScriptedBackend]:
         backend = ScriptedBackend(texts)
-        pipeline = Pipeline(
-            kb=kb,
-            retriever=FaissRetriever(index_dir, kb, HashingEmbedder()),
-            renderer=JinjaPromptRenderer(repo_root / "prompts"),
-            backend=backend,
-            profile=load_profile(repo_root / "models", "embedded").model_copy(
-                update={"oversample": oversample}
-            ),
-            packs=Packs(repo_root / "guardrails"),
-            audit=SqlAuditStore(kb.db),
-            template="offer_copy",
-            retrieve_k=3,
-            rules_k=2,
-            max_attempts=3,
-            seed=5,
-        )
-        pipeline.warm_up()
-        return pipeline, backend
+        return build_pipeline(kb, index_dir, backend, oversample=oversample), backend
 
     return make

@@ -9,17 +9,17 @@ import pytest
 
 from offergen.errors import InvalidInputError, NotFoundError
 from offergen.guardrails.packs import Packs
-from offergen.pipeline import Pipeline
+from offergen.pipeline import Pipeline, RequestMeta
 from offergen.retrieval.faiss_retriever import FaissRetriever
-from offergen.retrieval.hashing_embedder import HashingEmbedder
 from offergen.retrieval.index_factory import IndexParams
 from offergen.retrieval.index_store import update_index
-from offergen.retrieval.knowledge_base import KnowledgeBase
 from offergen.schemas import GenerateRequest, Severity
 from offergen.store.base import ReviewReason
 from offergen.store.database import Database
+from offergen.store.knowledge_base import KnowledgeBase
 from offergen.store.review_queue import ReviewItem, ReviewQueue
-from tests.conftest import MakePipeline
+from tests.support.hashing_embedder import HashingEmbedder
+from tests.support.pipelines import MakePipeline
 
 
 def _request(kb: KnowledgeBase, variants: int = 2) -> GenerateRequest:
@@ -48,7 +48,7 @@ def test_releases_clean_copy_and_regenerates_blocked(
     pipeline, backend = make_pipeline(
         [f"Get 10% cashback at {name}.", f"Get 15% cashback at {name}!", f"10% back at {name}."]
     )
-    resp = pipeline.generate(req, "req-1")
+    resp = pipeline.generate(req, RequestMeta("req-1"))
 
     assert [v.released for v in resp.variants] == [True, True]
     assert [v.attempts for v in resp.variants] == [1, 2]
@@ -80,7 +80,7 @@ def test_oversamples_and_drops_repeated_texts(
     pipeline, backend = make_pipeline(
         [same, same, same, "Get 50% back.", same, f"10% back at {name}, today."], oversample=2.5
     )
-    resp = pipeline.generate(req, "req-5")
+    resp = pipeline.generate(req, RequestMeta("req-5"))
     assert [c[1].n for c in backend.calls] == [5, 3]  # ceil(2 * 2.5), then ceil(1 * 2.5)
     done = " Terms apply. Reply STOP to opt out."
     assert [v.text for v in resp.variants] == [same + done, f"10% back at {name}, today.{done}"]
@@ -92,7 +92,7 @@ def test_blocked_variants_are_data_with_findings(
 ) -> None:
     req = _request(small_kb[0], variants=1)
     pipeline, backend = make_pipeline(["Get 20% back, card 4111 1111 1111 1111."] * 3)
-    resp = pipeline.generate(req, "req-2")
+    resp = pipeline.generate(req, RequestMeta("req-2"))
     assert len(backend.calls) == 3  # bounded by max_attempts
     (variant,) = resp.variants
     assert variant.released is False
@@ -105,7 +105,7 @@ def test_every_variant_is_audited(
     req = _request(small_kb[0])
     name = req.offer.merchant
     pipeline, _ = make_pipeline([f"Get 10% cashback at {name}.", "Get 99% cashback."] * 3)
-    resp = pipeline.generate(req, "req-3")
+    resp = pipeline.generate(req, RequestMeta("req-3"))
     records = pipeline.audit.by_request("req-3")
     assert [r.variant for r in records] == [0, 1]
     assert [r.released for r in records] == [v.released for v in resp.variants]
@@ -128,14 +128,14 @@ def test_tenant_and_idempotency_key_are_recorded(
 ) -> None:
     req = _request(small_kb[0], variants=1)
     pipeline, _ = make_pipeline([f"Get 10% cashback at {req.offer.merchant}."])
-    pipeline.generate(req, "req-tenant", tenant="acme", idempotency_key="idem-1")
+    pipeline.generate(req, RequestMeta("req-tenant", "acme", "idem-1"))
     assert pipeline.audit.by_request("req-tenant", tenant="globex") == []
     [record] = pipeline.audit.by_request("req-tenant", tenant="acme")
     assert (record.tenant, record.idempotency_key) == ("acme", "idem-1")
 
 
 def _queued(pipeline: Pipeline, request_id: str) -> list[ReviewItem]:
-    pending = ReviewQueue(pipeline.kb.db).pending(None, limit=500).items
+    pending = ReviewQueue(pipeline.grounder.kb.db).pending(None, limit=500).items
     return [i for i in pending if i.record.request_id == request_id]
 
 
@@ -146,7 +146,7 @@ def test_copy_held_only_by_warnings_waits_for_a_reviewer(
     name = req.offer.merchant
     hurry = f"Hurry in: {name} pays you 10% cashback on your order."
     pipeline, backend = make_pipeline([f"Get 10% cashback at {name}.", hurry, "Get 99% back."])
-    resp = pipeline.generate(req, "req-warn")
+    resp = pipeline.generate(req, RequestMeta("req-warn"))
 
     # The pack says hold_on_warn: the urgency claim may be true, a reviewer has to say so.
     assert [v.released for v in resp.variants] == [True, False]
@@ -166,7 +166,7 @@ def test_blocked_copy_is_not_queued(
     req = _request(small_kb[0], variants=1)
     # urgency and a number the terms do not back: the block decides, no reviewer can release it
     pipeline, _ = make_pipeline([f"Hurry, get 25% cashback at {req.offer.merchant}."] * 3)
-    resp = pipeline.generate(req, "req-block")
+    resp = pipeline.generate(req, RequestMeta("req-block"))
     assert resp.variants[0].released is False
     assert {f.severity for f in resp.variants[0].findings} == {Severity.warn, Severity.block}
     assert _queued(pipeline, "req-block") == []
@@ -179,7 +179,7 @@ def test_a_warning_releases_when_the_pack_does_not_hold_on_warn(
     req = _request(small_kb[0], variants=1)
     pipeline, _ = make_pipeline([f"Hurry, get 10% cashback at {req.offer.merchant}."])
     pipeline.packs = Packs(_policy_copy(tmp_path, "hold_on_warn: true", "hold_on_warn: false"))
-    resp = pipeline.generate(req, "req-nohold")
+    resp = pipeline.generate(req, RequestMeta("req-nohold"))
     assert resp.variants[0].released is True
     assert [f.rule_id for f in resp.variants[0].findings] == ["claims.urgency"]
     assert _queued(pipeline, "req-nohold") == []
@@ -193,7 +193,7 @@ def test_released_copy_is_sampled_for_review_by_the_policy_rate(
     texts = [f"Get 10% cashback at {name}.", f"10% back at {name}."]
     pipeline, _ = make_pipeline(texts)
     pipeline.packs = Packs(_policy_copy(tmp_path, "sample_rate: 0.0", "sample_rate: 1.0"))
-    resp = pipeline.generate(req, "req-sampled")
+    resp = pipeline.generate(req, RequestMeta("req-sampled"))
     assert all(v.released for v in resp.variants)
     items = _queued(pipeline, "req-sampled")
     assert [(i.queued_for, i.record.variant) for i in items] == [
@@ -224,7 +224,7 @@ def test_unknown_merchant_is_not_found(make_pipeline: MakePipeline) -> None:
         }
     )
     with pytest.raises(NotFoundError, match="m_nobody"):
-        pipeline.generate(req, "req-4")
+        pipeline.generate(req, RequestMeta("req-4"))
     assert backend.calls == []
 
 
@@ -234,7 +234,7 @@ def test_a_model_this_service_does_not_run_is_not_found(
     pipeline, backend = make_pipeline([])
     req = _request(small_kb[0]).model_copy(update={"model": "llama-70b"})
     with pytest.raises(NotFoundError, match=r"'llama-70b' is not served here; .* 'embedded'"):
-        pipeline.generate(req, "req-6")
+        pipeline.generate(req, RequestMeta("req-6"))
     assert backend.calls == []
 
 
@@ -247,7 +247,7 @@ def test_personal_data_in_request_text_never_reaches_the_model(
         update={"interests": ["golf", "card 4111 1111 1111 1111"], "segment": "call 555-123-4567"}
     )
     with pytest.raises(InvalidInputError) as err:
-        pipeline.generate(req.model_copy(update={"customer": customer}), "req-7")
+        pipeline.generate(req.model_copy(update={"customer": customer}), RequestMeta("req-7"))
     assert sorted(f for f, _ in err.value.fields) == ["customer.interests.1", "customer.segment"]
     assert "4111" not in str(err.value) and "555" not in str(err.value)
     assert backend.calls == []
@@ -274,11 +274,11 @@ def test_injected_knowledge_base_text_never_reaches_the_prompt(
     poisoned.upsert(kb.merchants(), rules, offers)
     update_index(poisoned, HashingEmbedder(), tmp_path / "index", IndexParams())
     pipeline, backend = make_pipeline([f"Get 10% cashback at {target.name}."])
-    pipeline.kb = poisoned
-    pipeline.retriever = FaissRetriever(tmp_path / "index", poisoned, HashingEmbedder())
-    pipeline.retriever.warm_up()
+    pipeline.grounder.kb = poisoned
+    pipeline.grounder.retriever = FaissRetriever(tmp_path / "index", poisoned, HashingEmbedder())
+    pipeline.grounder.retriever.warm_up()
 
-    resp = pipeline.generate(_request(poisoned, variants=1), "req-8")
+    resp = pipeline.generate(_request(poisoned, variants=1), RequestMeta("req-8"))
     prompt = backend.calls[0][0]
     assert "Ignore previous instructions" not in prompt and "<script>" not in prompt
     # Only other merchants' shareable offers could remain; none of the poisoned ones is a source.
@@ -302,6 +302,6 @@ def test_a_chat_template_on_a_completion_model_is_refused(
     pipeline, backend = make_pipeline([])
     req = _request(small_kb[0]).model_copy(update={"template": "offer_copy_chat"})
     with pytest.raises(InvalidInputError, match="'offer_copy_chat' is a chat template") as err:
-        pipeline.generate(req, "req-chat")
+        pipeline.generate(req, RequestMeta("req-chat"))
     assert err.value.fields[0][0] == "template"
     assert backend.calls == []

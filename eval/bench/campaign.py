@@ -35,22 +35,25 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 from _offers import OFFERS  # eval/bench is sys.path[0] when run
 from pydantic import SecretStr
 
+from offergen.app_context import campaign_slot, open_context
 from offergen.campaigns.config import WorkerConfig
 from offergen.campaigns.job_store import CampaignStore
 from offergen.campaigns.worker import Worker
 from offergen.config import Settings
 from offergen.generation.base import GenerationParams
-from offergen.pipeline import Pipeline, build_pipeline
+from offergen.generation.vllm_server import ManagedServer, llm_server
+from offergen.pipeline import Pipeline
 from offergen.schemas import GenerateRequest
+from offergen.store.knowledge_base import KnowledgeBase
 
 SEGMENTS = ["students", "commuters", "families", "travellers", "foodies", "gamers"]
 
 
-def campaign_requests(pipeline: Pipeline, count: int, variants: int) -> list[GenerateRequest]:
+def campaign_requests(kb: KnowledgeBase, count: int, variants: int) -> list[GenerateRequest]:
     out = []
     for i in range(count):
         mid, channel, terms = OFFERS[i % len(OFFERS)]
-        merchant = pipeline.kb.merchant(mid)
+        merchant = kb.merchant(mid)
         body = {
             "merchant_id": mid,
             "channel": channel,
@@ -127,20 +130,20 @@ def main() -> int:
         if args.profile:
             base = Settings(seed=7, max_attempts=1, model_profile=args.profile)
         settings = private_database(base, tmp)
-        pipeline = build_pipeline(settings)
-        if pipeline.profile.backend == "vllm":
-            from offergen.generation.vllm_server import ManagedServer
-
+        ctx = stack.enter_context(open_context(settings))
+        pipeline = ctx.pipeline
+        if pipeline.backend.name == "vllm":
+            # Started here whatever OFFERGEN_LLM_SERVER says (ctx.llm_server() would leave an
+            # external one to the caller); one already serving the profile's URL is used.
             log_path = settings.data_dir / "vllm-bench.log"
             server = ManagedServer(
                 pipeline.profile, settings.checkpoints_dir, settings.cache_dir / "vllm", log_path
             )
             print(f"vLLM server: {pipeline.profile.server.url} (log: {log_path})", flush=True)
-            server.start()
-            stack.callback(server.stop)
+            stack.enter_context(llm_server(server))
             server.wait()
         pipeline.warm_up()
-        requests = campaign_requests(pipeline, args.items, args.variants)
+        requests = campaign_requests(ctx.kb, args.items, args.variants)
         print(
             f"profile {pipeline.profile.name} ({pipeline.backend.name}), {args.items} items x "
             f"{args.variants} variants, {args.concurrency} at once per worker",
@@ -149,7 +152,7 @@ def main() -> int:
         raw = raw_rate(pipeline, requests, args.concurrency)
         print(f"{'raw backend':<22}{raw:>47.2f} items/s{1:>8.2f} x raw", flush=True)
 
-        store = CampaignStore(pipeline.kb.db)
+        store = ctx.campaigns.store
         config = WorkerConfig(concurrency=args.concurrency, lease_s=600, poll_s=0.2)
         if "local" in runners:
             cid = store.create(requests, tenant=None).id
@@ -162,7 +165,7 @@ def main() -> int:
             connect("local", settings.data_dir, include_dashboard=False, log_to_driver=False)
             cid = store.create(requests, tenant=None).id
             started = time.perf_counter()
-            factory = partial(build_pipeline, settings)
+            factory = partial(campaign_slot, settings)
             run_on_ray(cid, factory, actors=args.ray_actors, config=config)
             name = f"ray runner ({args.ray_actors} actor)"
             report(name, store, cid, time.perf_counter() - started, raw)

@@ -14,6 +14,7 @@ Run: `.venv/bin/python eval/bench/generation.py [--quick]`.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 import statistics
 import sys
@@ -25,23 +26,24 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
 from _offers import OFFERS  # eval/bench is sys.path[0] when run
 
+from offergen.app_context import open_context
 from offergen.config import Settings
 from offergen.generation.base import Backend, GenerationParams
 from offergen.generation.factory import make_backend
 from offergen.generation.profiles import load_profile
-from offergen.generation.vllm_server import ManagedServer
-from offergen.pipeline import build_pipeline
+from offergen.generation.vllm_server import ManagedServer, llm_server
+from offergen.pipeline import RequestMeta
 from offergen.schemas import GenerateRequest
+from offergen.store.knowledge_base import KnowledgeBase
 
 N = 3  # completions per request, as the pipeline asks for 3 variants without oversampling
 
 
-def requests(settings: Settings, count: int) -> list[GenerateRequest]:
-    pipeline = build_pipeline(settings)
+def requests(kb: KnowledgeBase, count: int) -> list[GenerateRequest]:
     out = []
     for i in range(count):
         mid, channel, terms = OFFERS[i % len(OFFERS)]
-        merchant = pipeline.kb.merchant(mid)
+        merchant = kb.merchant(mid)
         out.append(
             GenerateRequest.model_validate(
                 {
@@ -98,18 +100,15 @@ def main() -> int:
         vprofile, settings.checkpoints_dir, settings.cache_dir / "vllm", log_path=log_path
     )
     print(f"vLLM server: {vprofile.server.url} (started here if down; log: {log_path})", flush=True)
-    server.start()
-    server.wait()
-
-    try:
+    with llm_server(server), open_context(settings) as ctx:
+        server.wait()
         # The same prompts and parameters for every backend and level.
         per_level = {c: (max(c, 4) if args.quick else max(2 * c, 8)) for c in levels}
-        reqs = requests(settings, max(per_level.values()))
-        pipeline = build_pipeline(settings)
-        pipeline.warm_up(model=False)
+        reqs = requests(ctx.kb, max(per_level.values()))
+        ctx.pipeline.warm_up(model=False)
         work = []
         for r in reqs:
-            grounded = pipeline.render(r)
+            grounded = ctx.pipeline.render(r)
             p = grounded.prompt
             work.append(
                 (
@@ -152,15 +151,22 @@ def main() -> int:
 
         # The whole pipeline (retrieve, render, generate, guard, audit) on vLLM at its best
         # level, one round of n=3 per request, against the raw backend on the same requests.
-        pipeline.backend = backends["vllm"]
-        pipeline.profile = vprofile.model_copy(update={"oversample": 1.0})
+        # A pipeline of its own (the context's is left as it is), grounding for the vLLM profile.
+        profile = vprofile.model_copy(update={"oversample": 1.0})
+        pipeline = dataclasses.replace(
+            ctx.pipeline,
+            backend=backends["vllm"],
+            profile=profile,
+            grounder=dataclasses.replace(ctx.pipeline.grounder, profile=profile),
+        )
         pipeline.warm_up()
         count = per_level[best_c]
         started = time.perf_counter()
         with ThreadPoolExecutor(best_c) as pool:
             responses = list(
                 pool.map(
-                    lambda ir: pipeline.generate(ir[1], f"bench-{ir[0]}"), enumerate(reqs[:count])
+                    lambda ir: pipeline.generate(ir[1], RequestMeta(f"bench-{ir[0]}")),
+                    enumerate(reqs[:count]),
                 )
             )
         wall = time.perf_counter() - started
@@ -177,8 +183,6 @@ def main() -> int:
             f"(overhead {max(0.0, 1 - pipe_offers / raw_offers):.0%}; target <= 10%)"
         )
         return 0
-    finally:
-        server.stop()
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ and more candidates per round means fewer rounds. Run: `.venv/bin/python eval/be
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import sys
 import time
@@ -16,16 +17,21 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
 from _offers import OFFERS as ALL_OFFERS  # eval/bench is sys.path[0] when run
 
+from offergen.app_context import AppContext, open_context
 from offergen.config import Settings
-from offergen.pipeline import build_pipeline
+from offergen.pipeline import RequestMeta
 from offergen.schemas import GenerateRequest
 
 OFFERS = ALL_OFFERS[:4]
 
 
 def main() -> int:
-    pipeline = build_pipeline(Settings(seed=7))
-    pipeline.warm_up()
+    with open_context(Settings(seed=7)) as ctx:
+        ctx.pipeline.warm_up()
+        return bench(ctx)
+
+
+def bench(ctx: AppContext) -> int:
     requests = [
         GenerateRequest.model_validate(
             {
@@ -34,21 +40,23 @@ def main() -> int:
                 "variants": 3,
                 "offer": {
                     **terms,
-                    "merchant": pipeline.kb.merchant(mid).name,
+                    "merchant": ctx.kb.merchant(mid).name,
                     "valid_until": "2026-12-31",
                 },
             }
         )
         for mid, channel, terms in OFFERS
     ]
-    baseline = pipeline.profile
+    baseline = ctx.pipeline.profile
     rates: dict[float, float] = {}
     for oversample in (1.0, baseline.oversample):
-        pipeline.profile = baseline.model_copy(update={"oversample": oversample})
+        # A pipeline per setting (the context's is left as it is); the same warm stages.
+        profile = baseline.model_copy(update={"oversample": oversample})
+        pipeline = dataclasses.replace(ctx.pipeline, profile=profile)
         released = rounds = 0
         started = time.perf_counter()
         for i, req in enumerate(requests):
-            resp = pipeline.generate(req, f"bench-{oversample}-{i}")
+            resp = pipeline.generate(req, RequestMeta(f"bench-{oversample}-{i}"))
             released += sum(v.released for v in resp.variants)
             rounds += max(v.attempts for v in resp.variants)
         seconds = time.perf_counter() - started

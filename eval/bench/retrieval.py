@@ -417,7 +417,7 @@ def _row(
 
 def offer_texts(count: int) -> list[str]:
     """Past-offer documents of the demo KB (seed 7), the texts the index really embeds."""
-    from offergen.retrieval.demo_kb import generate_demo_kb
+    from offergen.demo.generator import generate_demo_kb
     from offergen.retrieval.documents import offer_document
 
     docs = list(dict.fromkeys(offer_document(p) for p in generate_demo_kb(7).past_offers))

@@ -22,7 +22,7 @@ from typing import Any
 
 import yaml
 
-from offergen.retrieval.demo_kb import generate_demo_kb
+from offergen.demo.generator import generate_demo_kb
 from offergen.schemas import Channel, GenerateRequest, OfferKind, PastOffer
 
 HERE = Path(__file__).resolve().parent

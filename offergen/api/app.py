@@ -1,4 +1,4 @@
-"""Builds the FastAPI app: wiring happens here and in pipeline.build_pipeline, nowhere else."""
+"""Builds the FastAPI app over an application context (`offergen.app_context`)."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from fastapi import FastAPI, Request, Response
 from offergen import __version__
 from offergen.api import errors, middleware
 from offergen.api.auth import KeyChecker, check_keys_configured
+from offergen.api.readiness import Readiness
 from offergen.api.routes import (
     audit,
     campaigns,
@@ -26,51 +27,39 @@ from offergen.api.routes import (
     templates,
 )
 from offergen.api.service import Service
+from offergen.app_context import AppContext, open_context
 from offergen.campaigns.background import BackgroundWorker
 from offergen.campaigns.config import WorkerConfig
-from offergen.campaigns.job_store import CampaignStore
 from offergen.campaigns.worker import Worker
 from offergen.config import Settings
-from offergen.generation.vllm_server import ManagedServer
-from offergen.pipeline import build_pipeline
-from offergen.retrieval.index_updater import IndexUpdater
-from offergen.retrieval.wiring import make_embedder
 
 _INCOMING_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 
 
-def create_app(settings: Settings | None = None, service: Service | None = None) -> FastAPI:
-    """`service` lets tests share one warmed-up pipeline; by default it is built from settings."""
-    settings = settings or Settings()
-    llm_server: ManagedServer | None = None
+def create_app(ctx: AppContext | None = None) -> FastAPI:
+    """The API over `ctx` (by default the one `Settings()` describes). A context opened from
+    settings also starts what they ask for beside the API: the vLLM server and campaign workers."""
+    ctx = ctx or open_context(Settings())
+    settings = ctx.settings
+    llm_server = ctx.llm_server() if ctx.background else None
+    readiness = Readiness(ctx.pipeline, before=llm_server.wait if llm_server else None)
     worker: BackgroundWorker | None = None
-    if service is None:
-        pipeline = build_pipeline(settings)
-        indexer = IndexUpdater(
-            pipeline.kb, make_embedder(settings), settings.index_dir, settings.index
+    if ctx.background and settings.campaign_workers:
+        worker = BackgroundWorker(
+            Worker(
+                ctx.campaigns.store,
+                ctx.pipeline,
+                WorkerConfig(concurrency=settings.campaign_workers),
+            ),
+            ready=readiness.wait,
         )
-        if pipeline.profile.backend == "vllm" and settings.llm_server == "spawn":
-            llm_server = ManagedServer(
-                pipeline.profile, settings.checkpoints_dir, settings.cache_dir / "vllm"
-            )
-        service = Service(pipeline, indexer, before_warm_up=llm_server.wait if llm_server else None)
-        if settings.campaign_workers:
-            worker = BackgroundWorker(
-                Worker(
-                    CampaignStore(pipeline.kb.db),
-                    pipeline,
-                    WorkerConfig(concurrency=settings.campaign_workers),
-                ),
-                ready=service.wait_ready,
-            )
-    check_keys_configured(settings, service.keys)
+    check_keys_configured(settings, ctx.keys)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if llm_server is not None:
             llm_server.start()
-        if not service.pipeline.ready:
-            service.start_warm_up()
+        readiness.start()
         if worker is not None:
             worker.start()
         try:
@@ -87,10 +76,12 @@ def create_app(settings: Settings | None = None, service: Service | None = None)
         summary="Personalized, compliance-guarded offer copy for digital payments.",
         lifespan=lifespan,
     )
-    app.state.service = service
+    app.state.context = ctx
+    app.state.readiness = readiness
+    app.state.service = Service(ctx)
     app.state.keys = KeyChecker(settings)
     errors.install(app)
-    middleware.install(app, settings, service.pipeline.kb.db)
+    middleware.install(app, settings.limits, ctx.idempotency, ctx.rate_limits)
 
     @app.middleware("http")
     async def request_id(

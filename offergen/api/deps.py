@@ -1,4 +1,5 @@
-"""Dependencies shared by the routes, as Annotated aliases."""
+"""Dependencies shared by the routes, as Annotated aliases: the serving objects the app was
+built with (one each, made at start-up by `create_app`), the caller and the request."""
 
 from __future__ import annotations
 
@@ -10,13 +11,27 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from offergen.api.auth import KeyChecker
 from offergen.api.metrics import ApiMetrics, app_metrics
 from offergen.api.principal import Principal, Role
+from offergen.api.readiness import Readiness
 from offergen.api.service import Service
+from offergen.app_context import AppContext
+from offergen.campaigns.service import Campaigns
 from offergen.errors import NotReadyError
-from offergen.pipeline import Pipeline
+from offergen.store.review_queue import ReviewQueue
+from offergen.store.sql_audit import SqlAuditStore
 
 _bearer = HTTPBearer(
     auto_error=False, description="an API key from `offergen keys create` (og_<id>_<secret>)"
 )
+
+
+def get_context(request: Request) -> AppContext:
+    ctx: AppContext = request.app.state.context
+    return ctx
+
+
+def get_readiness(request: Request) -> Readiness:
+    readiness: Readiness = request.app.state.readiness
+    return readiness
 
 
 def get_service(request: Request) -> Service:
@@ -24,24 +39,44 @@ def get_service(request: Request) -> Service:
     return service
 
 
-def get_ready_service(service: Annotated[Service, Depends(get_service)]) -> Service:
-    if not service.pipeline.ready:
+ContextDep = Annotated[AppContext, Depends(get_context)]
+ReadinessDep = Annotated[Readiness, Depends(get_readiness)]
+ServiceDep = Annotated[Service, Depends(get_service)]
+
+
+def ready(readiness: ReadinessDep) -> None:
+    if not readiness.ready:
         raise NotReadyError("the service is still loading its model and index; retry shortly")
+
+
+def get_ready_service(service: ServiceDep, _: Annotated[None, Depends(ready)]) -> Service:
     return service
 
 
-def get_pipeline(service: Annotated[Service, Depends(get_ready_service)]) -> Pipeline:
-    return service.pipeline
+def get_reviews(ctx: ContextDep) -> ReviewQueue:
+    return ctx.reviews
+
+
+def get_campaigns(ctx: ContextDep) -> Campaigns:
+    return ctx.campaigns
+
+
+def get_ready_campaigns(ctx: ContextDep, _: Annotated[None, Depends(ready)]) -> Campaigns:
+    return ctx.campaigns
+
+
+def get_audit(ctx: ContextDep) -> SqlAuditStore:
+    return ctx.audit
 
 
 def get_principal(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-    service: Annotated[Service, Depends(get_service)],
+    ctx: ContextDep,
 ) -> Principal:
     checker: KeyChecker = request.app.state.keys
     token = credentials.credentials if credentials is not None else None
-    principal = checker.principal(service.keys, token)
+    principal = checker.principal(ctx.keys, token)
     if principal is None:
         raise HTTPException(
             status_code=401,
@@ -81,9 +116,11 @@ def request_id(request: Request) -> str:
     return rid
 
 
-ServiceDep = Annotated[Service, Depends(get_service)]
 ReadyServiceDep = Annotated[Service, Depends(get_ready_service)]
-PipelineDep = Annotated[Pipeline, Depends(get_pipeline)]
+ReviewsDep = Annotated[ReviewQueue, Depends(get_reviews)]
+CampaignsDep = Annotated[Campaigns, Depends(get_campaigns)]
+ReadyCampaignsDep = Annotated[Campaigns, Depends(get_ready_campaigns)]
+AuditDep = Annotated[SqlAuditStore, Depends(get_audit)]
 RequestIdDep = Annotated[str, Depends(request_id)]
 MetricsDep = Annotated[ApiMetrics, Depends(app_metrics)]
 # Paging of every list route; bounded so that no value can overflow a database integer.

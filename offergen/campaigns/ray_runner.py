@@ -21,25 +21,25 @@ from offergen.campaigns.worker import Worker, WorkerStats, worker_name
 from offergen.errors import ConfigError
 from offergen.pipeline import Pipeline
 
-__all__ = ["PipelineFactory", "connect", "run_on_ray"]
+__all__ = ["SlotFactory", "connect", "run_on_ray"]
 
 log = logging.getLogger(__name__)
 
-# Runs in each actor: must pickle (a module-level function, or functools.partial of one).
-PipelineFactory = Callable[[], Pipeline]
+# Runs in each actor: must pickle (a module-level function, or functools.partial of one). It
+# gives the job store and a pipeline (cheap to build: the actor warms the pipeline up).
+SlotFactory = Callable[[], tuple[CampaignStore, Pipeline]]
 
 
 class _Slot:
     """The actor body: built once per actor, so the model loads once per slot."""
 
-    def __init__(self, factory: PipelineFactory, config: WorkerConfig) -> None:
-        self.pipeline = factory()
+    def __init__(self, factory: SlotFactory, config: WorkerConfig) -> None:
+        self.store, self.pipeline = factory()
         self.pipeline.warm_up()
         self.config = config
 
     def run(self, campaign_id: str | None) -> dict[str, int]:
-        store = CampaignStore(self.pipeline.kb.db)
-        worker = Worker(store, self.pipeline, self.config, f"ray:{worker_name()}")
+        worker = Worker(self.store, self.pipeline, self.config, f"ray:{worker_name()}")
         stats = worker.run(campaign_id, until_idle=campaign_id is None)
         return asdict(stats)
 
@@ -64,7 +64,7 @@ def connect(address: str | None, data_dir: Path | None = None, **init_args: Any)
 
 def run_on_ray(
     campaign_id: str | None,
-    factory: PipelineFactory,
+    factory: SlotFactory,
     *,
     actors: int,
     config: WorkerConfig | None = None,

@@ -3,61 +3,65 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from offergen.campaigns.job_store import CampaignStore
 from offergen.campaigns.schemas import CampaignCreated, CampaignStatus, CampaignSubmit, ItemResult
 from offergen.campaigns.validation import Check, expand
 from offergen.errors import InvalidInputError, NotFoundError
-from offergen.pipeline import Pipeline
-from offergen.retrieval.knowledge_base import tenant_scope
+from offergen.guardrails.screener import Screener
 from offergen.schemas import GenerateRequest
+from offergen.store.knowledge_base import KnowledgeBase
+from offergen.store.tenancy import tenant_scope
 
-__all__ = ["Campaigns", "request_check"]
+__all__ = ["Admission", "Campaigns"]
 
 
-def request_check(pipeline: Pipeline) -> Check:
+@dataclass(frozen=True)
+class Admission:
     """What generation would refuse, checked before anything is stored: personal data in the
     request text (so none reaches the database), a merchant unknown to the tenant, a model this
-    service does not run. Needs the policy packs loaded (`pipeline.packs.warm_up()`)."""
-    known: dict[str, bool] = {}  # per submission: merchants repeat across items
+    service does not run (`model`: the one it runs). Loads the screening packs on first use."""
 
-    def check(request: GenerateRequest) -> list[tuple[str, str]]:
-        problems: list[tuple[str, str]] = []
-        try:
-            pipeline.screen(request)  # the exact screening generation runs first
-        except InvalidInputError as exc:
-            problems += exc.fields
-        mid = request.merchant_id
-        if mid not in known:
+    screener: Screener
+    kb: KnowledgeBase
+    model: str
+
+    def check(self) -> Check:
+        """A check for one submission (merchants repeat across its items: each is looked up
+        once)."""
+        known: dict[str, bool] = {}
+
+        def check(request: GenerateRequest) -> list[tuple[str, str]]:
+            problems: list[tuple[str, str]] = []
             try:
-                pipeline.kb.merchant(mid)
-                known[mid] = True
-            except NotFoundError:
-                known[mid] = False
-        if not known[mid]:
-            problems.append(("merchant_id", "unknown merchant (or another tenant's)"))
-        if request.model not in (None, pipeline.profile.name):
-            problems.append(
-                ("model", f"not served here; this service runs {pipeline.profile.name}")
-            )
-        return problems
+                self.screener.request(request)  # the exact screening generation runs first
+            except InvalidInputError as exc:
+                problems += exc.fields
+            mid = request.merchant_id
+            if mid not in known:
+                try:
+                    self.kb.merchant(mid)
+                    known[mid] = True
+                except NotFoundError:
+                    known[mid] = False
+            if not known[mid]:
+                problems.append(("merchant_id", "unknown merchant (or another tenant's)"))
+            if request.model not in (None, self.model):
+                problems.append(("model", f"not served here; this service runs {self.model}"))
+            return problems
 
-    return check
+        return check
 
 
 class Campaigns:
-    def __init__(self, store: CampaignStore, pipeline: Pipeline | None = None) -> None:
+    def __init__(self, store: CampaignStore, admission: Admission | None = None) -> None:
         self.store = store
-        self.pipeline = pipeline  # None: submissions are checked for their shape only
-
-    @classmethod
-    def of(cls, pipeline: Pipeline) -> Campaigns:
-        """Campaigns in the pipeline's database, next to the audit trail they write to."""
-        return cls(CampaignStore(pipeline.kb.db), pipeline)
+        self.admission = admission  # None: submissions are checked for their shape only
 
     def submit(self, body: CampaignSubmit, tenant: str | None) -> CampaignCreated:
         with tenant_scope(tenant):
-            check = None if self.pipeline is None else request_check(self.pipeline)
+            check = None if self.admission is None else self.admission.check()
             requests = expand(body, check)
         return self.store.create(requests, tenant)
 

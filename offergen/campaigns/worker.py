@@ -19,8 +19,8 @@ from dataclasses import dataclass
 from offergen.campaigns.config import WorkerConfig
 from offergen.campaigns.job_store import CampaignStore, Claimed
 from offergen.errors import BackendError, NotReadyError, OffergenError
-from offergen.pipeline import Pipeline
-from offergen.retrieval.knowledge_base import tenant_scope
+from offergen.pipeline import Pipeline, RequestMeta
+from offergen.store.tenancy import tenant_scope
 
 __all__ = ["Worker", "WorkerStats", "worker_name"]
 
@@ -118,7 +118,7 @@ class Worker:
         cfg = self.config
         try:
             with tenant_scope(c.tenant):
-                response = self.pipeline.generate(c.request, c.request_id, tenant=c.tenant)
+                response = self.pipeline.generate(c.request, RequestMeta(c.request_id, c.tenant))
         except _TRANSIENT as exc:
             self._record(
                 self.store.fail(

@@ -12,7 +12,16 @@ import typer
 from pydantic import ValidationError
 
 from offergen.cli.campaign import campaign_app, worker
-from offergen.cli.common import fail, load_settings, problems, read_text, spinner, text_lines
+from offergen.cli.common import (
+    fail,
+    load_settings,
+    open_ctx,
+    problems,
+    read_text,
+    spinner,
+    text_lines,
+)
+from offergen.cli.db import db_app
 from offergen.cli.evals import evals_app
 from offergen.cli.keys import keys_app
 from offergen.cli.knowledge import index_app, kb_app, merchants, retrieve
@@ -38,6 +47,7 @@ app.add_typer(keys_app, name="keys")
 app.add_typer(review_app, name="review")
 app.add_typer(evals_app, name="eval")
 app.add_typer(campaign_app, name="campaign")
+app.add_typer(db_app, name="db")
 app.command()(worker)
 app.command()(retrieve)
 app.command()(merchants)
@@ -57,7 +67,7 @@ def serve(
     settings = load_settings(host=host, port=port)
     configure_logging(settings.log_level)  # JSON lines with request ids; no raw paths or queries
     try:
-        api = create_app(settings)
+        api = create_app(open_ctx(settings))
     except OffergenError as exc:
         fail(str(exc))
     uvicorn.run(api, host=settings.host, port=settings.port, log_config=None, access_log=False)
@@ -74,7 +84,7 @@ def generate(
     """Generate guarded copy variants for one request; prints the GenerateResponse JSON."""
     import uuid
 
-    from offergen.pipeline import build_pipeline
+    from offergen.pipeline import RequestMeta
     from offergen.schemas import GenerateRequest
 
     raw = sys.stdin.read() if str(request) == "-" else read_text(request)
@@ -82,14 +92,13 @@ def generate(
         body = GenerateRequest.model_validate_json(raw)
     except ValidationError as exc:
         fail(f"{request}: invalid request: {problems(exc)}")
-    settings = load_settings(model_profile=profile)
+    ctx = open_ctx(load_settings(model_profile=profile), backend=backend)
     try:
-        pipeline = build_pipeline(settings, backend=backend)
-        with llm_server_for(settings, pipeline.profile, pipeline.backend.name):
+        with llm_server_for(ctx):
             with spinner("loading model and index"):
-                pipeline.warm_up()
+                ctx.pipeline.warm_up()
             with spinner(f"generating {body.variants} variant(s)"):
-                response = pipeline.generate(body, uuid.uuid4().hex)
+                response = ctx.pipeline.generate(body, RequestMeta(uuid.uuid4().hex))
     except OffergenError as exc:
         fail(str(exc))
     typer.echo(response.model_dump_json(indent=2))
@@ -121,7 +130,6 @@ def prompt_render(
     format: Annotated[str, typer.Option("--format", help="text or json")] = "text",
 ) -> None:
     """Print the exact prompt a request gets (no model is loaded), its version and sources."""
-    from offergen.pipeline import build_pipeline
     from offergen.schemas import GenerateRequest
 
     try:
@@ -130,8 +138,8 @@ def prompt_render(
         fail(f"{request}: invalid request: {problems(exc)}")
     if template is not None:
         body = body.model_copy(update={"template": template})
+    pipeline = open_ctx().pipeline
     try:
-        pipeline = build_pipeline(load_settings())
         pipeline.warm_up(model=False)
         grounded = pipeline.render(body)
     except OffergenError as exc:
@@ -208,9 +216,8 @@ def guard_check(
     ] = None,
 ) -> None:
     """Guard texts; writes one {released, text, findings, policy} JSON object per case, in order."""
-    from offergen.guardrails.base import CheckContext
     from offergen.guardrails.packs import Packs
-    from offergen.guardrails.verdict import verdict
+    from offergen.guardrails.verdict import check_copy
     from offergen.schemas import GuardCase
 
     settings = load_settings()
@@ -241,10 +248,6 @@ def guard_check(
     packs = Packs(settings.guardrails_dir)
     try:
         for case in cases:
-            guard = packs.for_copy(case.jurisdiction, policy)
-            ctx = CheckContext(
-                offer=case.offer, channel=case.channel, jurisdiction=case.jurisdiction
-            )
-            typer.echo(verdict(guard.check(case.text, ctx), guard.name).model_dump_json())
+            typer.echo(check_copy(packs, case, policy).model_dump_json())
     except OffergenError as exc:
         fail(str(exc))

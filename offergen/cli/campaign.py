@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from pydantic import ValidationError
 
-from offergen.cli.common import fail, load_settings, problems, spinner, text_lines
+from offergen.cli.common import fail, load_settings, open_ctx, problems, spinner, text_lines
 
 if TYPE_CHECKING:
     from offergen.campaigns.config import WorkerConfig
@@ -49,14 +49,7 @@ def _config(concurrency: int, lease_s: float, poll_s: float, max_attempts: int) 
 
 def _campaigns(settings: Settings | None = None) -> Campaigns:
     """Campaigns in the configured database; nothing heavy is loaded."""
-    from offergen.campaigns.service import Campaigns
-    from offergen.errors import OffergenError
-    from offergen.pipeline import build_pipeline
-
-    try:
-        return Campaigns.of(build_pipeline(settings or load_settings()))
-    except OffergenError as exc:
-        fail(str(exc))
+    return open_ctx(settings).campaigns
 
 
 def _format(value: str, allowed: tuple[str, ...]) -> str:
@@ -90,9 +83,7 @@ def submit(
     except ValidationError as exc:
         fail(f"{file}: {problems(exc)}")
     campaigns = _campaigns()
-    assert campaigns.pipeline is not None
     try:
-        campaigns.pipeline.packs.warm_up()  # the screening submissions go through
         created = campaigns.submit(body, tenant)
     except InvalidInputError as exc:
         for field, reason in exc.fields:
@@ -217,22 +208,19 @@ def _run_local(
     stop: threading.Event | None,
     until_idle: bool = True,
 ) -> WorkerStats:
-    from offergen.campaigns.job_store import CampaignStore
     from offergen.campaigns.worker import Worker
     from offergen.cli.llm import llm_server_for
     from offergen.errors import OffergenError
-    from offergen.pipeline import build_pipeline
 
-    settings = load_settings()
+    ctx = open_ctx()
     try:
-        pipeline = build_pipeline(settings)
-        with llm_server_for(settings, pipeline.profile, pipeline.backend.name):
+        with llm_server_for(ctx):
             with spinner("loading model and index"):
-                pipeline.warm_up()
-            store = CampaignStore(pipeline.kb.db)
+                ctx.pipeline.warm_up()
+            store = ctx.campaigns.store
             if campaign_id is not None:
                 store.status(campaign_id, None)  # an unknown id fails here, not after a wait
-            return Worker(store, pipeline, config).run(
+            return Worker(store, ctx.pipeline, config).run(
                 campaign_id, stop=stop, until_idle=until_idle
             )
     except OffergenError as exc:
@@ -244,9 +232,9 @@ def _run_ray(
 ) -> WorkerStats:
     from functools import partial
 
+    from offergen.app_context import campaign_slot
     from offergen.campaigns.ray_runner import connect, run_on_ray
     from offergen.errors import OffergenError
-    from offergen.pipeline import build_pipeline
 
     settings = load_settings()
     if campaign_id is not None:
@@ -261,7 +249,7 @@ def _run_ray(
     try:
         connect(address, settings.data_dir)
         return run_on_ray(
-            campaign_id, partial(build_pipeline, settings), actors=workers, config=config
+            campaign_id, partial(campaign_slot, settings), actors=workers, config=config
         )
     except OffergenError as exc:
         fail(str(exc))

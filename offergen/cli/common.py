@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import typer
 from pydantic import ValidationError
 
 from offergen.config import Settings
+
+if TYPE_CHECKING:
+    from offergen.app_context import AppContext
 
 
 def load_settings(**overrides: Any) -> Settings:
@@ -22,6 +25,18 @@ def load_settings(**overrides: Any) -> Settings:
     )
     logging.getLogger("httpx").setLevel(logging.WARNING)  # a line per vLLM call drowns the rest
     return settings
+
+
+def open_ctx(settings: Settings | None = None, **kwargs: Any) -> AppContext:
+    """The application context for one command (`open_context`'s keyword arguments), or a
+    clear error."""
+    from offergen.app_context import open_context
+    from offergen.errors import OffergenError
+
+    try:
+        return open_context(settings or load_settings(), **kwargs)
+    except OffergenError as exc:
+        fail(str(exc))
 
 
 def problems(exc: ValidationError) -> str:

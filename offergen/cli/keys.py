@@ -13,8 +13,8 @@ from offergen.cli.common import fail, load_settings
 from offergen.errors import OffergenError
 
 if TYPE_CHECKING:
-    from offergen.retrieval.knowledge_base import KnowledgeBase
     from offergen.store.keys import KeyInfo, KeyStore
+    from offergen.store.knowledge_base import KnowledgeBase
 
 keys_app = typer.Typer(
     help="Create, list and revoke API keys (stored hashed; each key has one tenant and one role).",
@@ -34,12 +34,11 @@ def _store() -> Iterator[tuple[KeyStore, KnowledgeBase]]:
     or database ends the command with one line on stderr and exit code 1."""
     from sqlalchemy.exc import SQLAlchemyError
 
-    from offergen.retrieval.wiring import open_knowledge_base
-    from offergen.store.keys import KeyStore
+    from offergen.app_context import open_context
 
     try:
-        kb = open_knowledge_base(load_settings())
-        yield KeyStore(kb.db), kb
+        ctx = open_context(load_settings())
+        yield ctx.keys, ctx.kb
     except OffergenError as exc:
         fail(str(exc), 1)
     except SQLAlchemyError as exc:

@@ -6,12 +6,15 @@ import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Literal, TypeVar
+from typing import TYPE_CHECKING, Annotated, Literal, TypeVar
 
 import typer
 
 from offergen.cli.common import fail, load_settings, spinner
 from offergen.errors import OffergenError
+
+if TYPE_CHECKING:
+    from offergen.app_context import AppContext
 
 kb_app = typer.Typer(help="The knowledge base: merchants, rules and past offers.")
 index_app = typer.Typer(help="The FAISS index over rules and past offers.")
@@ -34,6 +37,13 @@ def _errors() -> Iterator[None]:
         fail(f"database error: {str(getattr(exc, 'orig', None) or exc).strip()}")
 
 
+def _context() -> AppContext:
+    """The configured application context (call inside `_errors()`)."""
+    from offergen.app_context import open_context
+
+    return open_context(load_settings())
+
+
 def _echo_json(value: object) -> None:
     typer.echo(json.dumps(value, indent=2, default=str))
 
@@ -49,10 +59,8 @@ def merchants(
     limit: Annotated[int | None, typer.Option(min=1)] = None,
 ) -> None:
     """List the merchants of the knowledge base."""
-    from offergen.retrieval.wiring import open_knowledge_base
-
     with _errors():
-        items = open_knowledge_base(load_settings()).merchants(offset=offset, limit=limit)
+        items = _context().kb.merchants(offset=offset, limit=limit)
     if format == "json":
         _echo_json([{"id": m.id, "name": m.name, "category": m.category} for m in items])
     else:
@@ -70,7 +78,6 @@ def retrieve(
     format: Annotated[Format, typer.Option("--format", help="json or table")] = "table",
 ) -> None:
     """Search one merchant's rules and past offers (plus shareable offers) like the pipeline."""
-    from offergen.retrieval.wiring import make_retriever, open_knowledge_base
     from offergen.schemas import Channel, SourceKind
 
     try:
@@ -78,9 +85,8 @@ def retrieve(
         chan = Channel(channel) if channel is not None else None
     except ValueError as exc:
         fail(f"{exc}; kinds: past_offer, merchant_rule; channels: sms, push, email, in_app")
-    settings = load_settings()
     with _errors():
-        retriever = make_retriever(settings, open_knowledge_base(settings))
+        retriever = _context().pipeline.grounder.retriever
         with spinner("loading index and embedder"):
             retriever.warm_up()
         hits = retriever.retrieve(merchant_id, query, k, kind=source_kind, channel=chan)
@@ -107,10 +113,21 @@ def kb_seed(
     force: Annotated[bool, typer.Option(help="rebuild the whole index")] = False,
 ) -> None:
     """Write the deterministic demo knowledge base and bring its FAISS index up to date."""
-    from offergen.retrieval.seed import seed_knowledge_base
+    from offergen.app_context import embedder
+    from offergen.demo.seed import seed_knowledge_base
 
     with _errors():
-        report = seed_knowledge_base(load_settings(), force=force, progress=True)
+        ctx = _context()
+        settings = ctx.settings
+        report = seed_knowledge_base(
+            ctx.kb,
+            embedder(settings),
+            settings.index_dir,
+            settings.index,
+            guardrails_dir=settings.guardrails_dir,
+            force=force,
+            progress=True,
+        )
     typer.echo(report.model_dump_json())
 
 
@@ -126,22 +143,22 @@ def kb_import(
 
     Exits 1 when any row was invalid (the valid ones are imported unless --strict).
     """
-    from offergen.guardrails.packs import KB_SCREENING, Packs
+    from offergen.app_context import embedder
+    from offergen.guardrails.packs import KB_SCREENING
     from offergen.retrieval.importer import import_rows, read_rows
     from offergen.retrieval.index_store import update_index
-    from offergen.retrieval.wiring import make_embedder, open_knowledge_base
 
     if kind not in ("merchant", "merchant_rule", "past_offer"):
         fail(f"unknown kind '{kind}'; use merchant, merchant_rule or past_offer")
     if not file.is_file():
         fail(f"no such file: {file}")
-    settings = load_settings()
     with _errors():
         rows, parse_errors = read_rows(file)
-        kb = open_knowledge_base(settings)
+        ctx = _context()
+        kb, settings = ctx.kb, ctx.settings
         report = import_rows(
             kb,
-            Packs(settings.guardrails_dir).get(KB_SCREENING),
+            ctx.packs.get(KB_SCREENING),
             kind,  # type: ignore[arg-type]  # checked above
             rows,
             source=file.name,
@@ -161,7 +178,7 @@ def kb_import(
         out = report.model_dump(mode="json")
         if report.applied and index and kind != "merchant":
             out["index"] = update_index(
-                kb, make_embedder(settings), settings.index_dir, settings.index, progress=True
+                kb, embedder(settings), settings.index_dir, settings.index, progress=True
             ).model_dump(mode="json")
     _echo_json(out)
     if report.errors:
@@ -171,11 +188,8 @@ def kb_import(
 @kb_app.command("stats")
 def kb_stats() -> None:
     """Counts of merchants, active rules and past offers, and items waiting for review."""
-    from offergen.retrieval.wiring import open_knowledge_base
-
-    settings = load_settings()
     with _errors():
-        kb = open_knowledge_base(settings)
+        kb = _context().kb
         _echo_json({"database": kb.db.safe_url, **kb.counts()})
 
 
@@ -184,10 +198,8 @@ def kb_flagged(
     format: Annotated[Format, typer.Option("--format", help="json or table")] = "table",
 ) -> None:
     """Imported items kept out of retrieval: waiting for review, or rejected."""
-    from offergen.retrieval.wiring import open_knowledge_base
-
     with _errors():
-        items = open_knowledge_base(load_settings()).flagged()
+        items = _context().kb.flagged()
     if format == "json":
         _echo_json([i.model_dump(mode="json") for i in items])
     else:
@@ -203,7 +215,6 @@ def kb_review(
     kind: Annotated[str, typer.Option(help="past_offer or merchant_rule")] = "past_offer",
 ) -> None:
     """Record a reviewer's decision on a flagged item (then run `offergen index build`)."""
-    from offergen.retrieval.wiring import open_knowledge_base
     from offergen.schemas import SourceKind
 
     try:
@@ -211,7 +222,7 @@ def kb_review(
     except ValueError:
         fail(f"unknown kind '{kind}'; use past_offer or merchant_rule")
     with _errors():
-        open_knowledge_base(load_settings()).review(source_kind, item_id, approve)
+        _context().kb.review(source_kind, item_id, approve)
     typer.echo(f"{item_id}: {'approved' if approve else 'rejected'}")
 
 
@@ -221,14 +232,15 @@ def index_build(
 ) -> None:
     """Bring the index in line with the knowledge base: only what changed is re-embedded and
     re-indexed; written aside and swapped in atomically."""
+    from offergen.app_context import embedder
     from offergen.retrieval.index_store import update_index
-    from offergen.retrieval.wiring import make_embedder, open_knowledge_base
 
-    settings = load_settings()
     with _errors():
+        ctx = _context()
+        settings = ctx.settings
         report = update_index(
-            open_knowledge_base(settings),
-            make_embedder(settings),
+            ctx.kb,
+            embedder(settings),
             settings.index_dir,
             settings.index,
             full=full,

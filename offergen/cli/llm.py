@@ -6,14 +6,15 @@ import signal
 import subprocess
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from offergen.cli.common import fail, load_settings, spinner
-from offergen.config import Settings
 from offergen.errors import OffergenError
-from offergen.generation.profiles import ModelProfile
+
+if TYPE_CHECKING:
+    from offergen.app_context import AppContext
 
 llm_app = typer.Typer(help="Serve the language model with vLLM (models/*.yaml with backend: vllm).")
 
@@ -47,14 +48,14 @@ def llm_serve(
 
 
 @contextmanager
-def llm_server_for(settings: Settings, profile: ModelProfile, backend: str) -> Iterator[None]:
+def llm_server_for(ctx: AppContext) -> Iterator[None]:
     """For one CLI command on a vllm backend: use the server already serving the profile's URL,
     or (`OFFERGEN_LLM_SERVER=spawn`) start one for the command and stop it afterwards."""
     from offergen.generation.vllm_server import llm_server
 
     # The server's own output goes to a file: stdout carries this command's JSON.
-    log_path = settings.data_dir / "vllm-cli.log"
-    with llm_server(settings, profile, backend, log_path) as server:
+    log_path = ctx.settings.data_dir / "vllm-cli.log"
+    with llm_server(ctx.llm_server(log_path)) as server:
         if server is not None:
             if server.process is not None:
                 typer.secho(

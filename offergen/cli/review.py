@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from offergen.cli.common import fail, load_settings
+from offergen.cli.common import fail, open_ctx
 
 if TYPE_CHECKING:
     from offergen.store.review_queue import Decision, ReviewQueue
@@ -26,15 +26,7 @@ Reason = Annotated[str, typer.Option(help="why (1 to 500 characters; stored and 
 
 def _queue() -> ReviewQueue:
     """The queue in the configured database, screening reasons like the API does."""
-    from offergen.errors import OffergenError
-    from offergen.pipeline import build_pipeline
-    from offergen.store.review_queue import ReviewQueue
-
-    try:
-        pipeline = build_pipeline(load_settings())
-    except OffergenError as exc:
-        fail(str(exc))
-    return ReviewQueue(pipeline.kb.db, screen=pipeline.screen_note)
+    return open_ctx().reviews
 
 
 @review_app.command("list")

@@ -6,20 +6,19 @@ recorded on the Outcome, so one bad case cannot stop a run.
 
 from __future__ import annotations
 
-import copy
 import hashlib
 import logging
-import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from offergen.errors import InvalidInputError, OffergenError
 from offergen.evaluation.case import Case
-from offergen.evaluation.drafts import DraftRecorder, RecordingPacks
 from offergen.evaluation.outcome import Outcome, VariantOutcome
+from offergen.generation.profiles import Sampling
 from offergen.guardrails.base import CheckContext
+from offergen.guardrails.guard import GuardResult
 from offergen.guardrails.packs import Packs
-from offergen.pipeline import Pipeline
+from offergen.pipeline import GenerateOptions, Pipeline, RequestMeta
 from offergen.schemas import GenerateRequest, GuardCheckRequest
 
 log = logging.getLogger(__name__)
@@ -32,27 +31,12 @@ class CaseExecutor:
     template: str | None = None  # for requests that name none
     variants: int | None = None  # replaces each request's `variants`
     policy: str | None = None  # for guard cases that name none
-    _by_seed: dict[int | None, Pipeline] = field(default_factory=dict)
-    _lock: threading.Lock = field(default_factory=threading.Lock)
-    _drafts: DraftRecorder = field(default_factory=DraftRecorder)
+    sampling: Sampling | None = None  # the suite's, for generate cases; None: the profile's
 
     def run(self, case: Case, seed: int | None) -> Outcome:
         if isinstance(case.vars, GenerateRequest):
             return self._generate(case.id, case.vars, seed)
         return self._guard(case.id, case.vars)
-
-    def _pipeline(self, seed: int | None) -> Pipeline:
-        if self.pipeline is None:
-            raise RuntimeError("a generate case needs a pipeline")
-        with self._lock:
-            if seed not in self._by_seed:
-                # A shallow copy shares the model, index and loaded packs; only the seed and
-                # the recording copy guard differ.
-                p = copy.copy(self.pipeline)
-                p.seed = seed
-                p.packs = RecordingPacks(self.pipeline.packs, self._drafts)
-                self._by_seed[seed] = p
-            return self._by_seed[seed]
 
     def _generate(self, case_id: str, request: GenerateRequest, seed: int | None) -> Outcome:
         update: dict[str, object] = {}
@@ -69,13 +53,19 @@ class CaseExecutor:
             offer=request.offer,
             seed=seed,
         )
-        pipeline = self._pipeline(seed)
+        pipeline = self.pipeline
+        if pipeline is None:
+            raise RuntimeError("a generate case needs a pipeline")
+        # Every draft the copy guard judged, held ones included: the response carries only the
+        # variants the pipeline kept.
+        drafts: list[GuardResult] = []
+        options = GenerateOptions(seed=seed, sampling=self.sampling, on_draft=drafts.append)
         try:
             grounded = pipeline.render(request)
             outcome.prompt = grounded.prompt.text
             started = time.perf_counter()
-            with self._drafts.recording() as drafts:
-                response = pipeline.generate(request, request_id=audit_request_id(case_id, seed))
+            meta = RequestMeta(audit_request_id(case_id, seed))
+            response = pipeline.generate(request, meta, options)
             outcome.latency_ms = round((time.perf_counter() - started) * 1000, 1)
         except InvalidInputError as exc:
             outcome.refused = str(exc)

@@ -10,9 +10,9 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from offergen.config import REPO_ROOT
 from offergen.evaluation.facts import mentions
 from offergen.guardrails.datafile import alternation, load_data
+from offergen.paths import REPO_ROOT
 
 CTA_PHRASES = REPO_ROOT / "eval" / "quality" / "cta.yaml"
 

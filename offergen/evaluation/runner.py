@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Protocol
 
 from offergen import __version__
+from offergen.app_context import AppContext
 from offergen.config import Settings
 from offergen.evaluation.assertion import AssertionParams, AssertionResult, EvalContext
 from offergen.evaluation.case import Case
@@ -25,9 +26,9 @@ from offergen.evaluation.registry import build
 from offergen.evaluation.results import CaseResult, RunConfig, RunResult, SuiteResults
 from offergen.evaluation.suite import LoadedSuite
 from offergen.evaluation.thresholds import judge
-from offergen.evaluation.workspace import eval_pipeline, eval_settings
+from offergen.evaluation.workspace import eval_context, eval_settings
+from offergen.generation.profiles import Sampling
 from offergen.guardrails.packs import Packs
-from offergen.pipeline import Pipeline
 
 
 class Progress(Protocol):
@@ -41,8 +42,8 @@ class Progress(Protocol):
 _TEMPLATE = re.compile(r"^[a-z0-9_]+$")
 _PROFILE = re.compile(r"^[a-z0-9_.-]+$")
 
-# Opens the pipeline a run generates with (tests pass one with a scripted backend).
-PipelineOpener = Callable[[Settings, Path], AbstractContextManager[Pipeline]]
+# Opens the context a run generates with (tests pass one with a scripted backend).
+ContextOpener = Callable[[Settings, Path], AbstractContextManager[AppContext]]
 
 
 class NoProgress:
@@ -93,7 +94,7 @@ class SuiteRunner:
     concurrency: int = 1
     limit: int | None = None
     progress: Progress = NoProgress()  # noqa: RUF009 - stateless default
-    open_pipeline: PipelineOpener = eval_pipeline
+    open_context: ContextOpener = eval_context
 
     @property
     def cases(self) -> list[Case]:
@@ -124,21 +125,21 @@ class SuiteRunner:
         cases = self.cases
         started_at, started = datetime.now(UTC), time.perf_counter()
         if any(c.kind == "generate" for c in cases):
-            with self.open_pipeline(settings, self.out_dir) as pipeline:
-                self._tune(pipeline)
-                names = tuple(m.name for m in pipeline.kb.merchants())
+            with self.open_context(settings, self.out_dir) as ctx:
+                names = tuple(m.name for m in ctx.kb.merchants())
                 outcomes = self._execute(
                     cases,
                     seeds,
                     CaseExecutor(
-                        pipeline.packs,
-                        pipeline,
+                        ctx.packs,
+                        ctx.pipeline,
                         target.template,
                         sampling.variants,
                         self.loaded.suite.policy,
+                        self._sampling(ctx.profile.sampling),
                     ),
                 )
-                model_id, backend = pipeline.profile.model_id, pipeline.backend.name
+                model_id, backend = ctx.profile.model_id, ctx.pipeline.backend.name
         else:
             names, model_id, backend = (), None, None
             executor = CaseExecutor(
@@ -172,15 +173,13 @@ class SuiteRunner:
             passed=all(v.passed for v in verdicts),
         )
 
-    def _tune(self, pipeline: Pipeline) -> None:
-        """The suite's sampling overrides, on this run's pipeline only."""
+    def _sampling(self, profile: Sampling) -> Sampling:
+        """The profile's sampling with the suite's overrides."""
         s = self.loaded.suite.sampling
         update = {
             k: v for k, v in (("temperature", s.temperature), ("top_p", s.top_p)) if v is not None
         }
-        if update:
-            sampling = pipeline.profile.sampling.model_copy(update=update)
-            pipeline.profile = pipeline.profile.model_copy(update={"sampling": sampling})
+        return profile.model_copy(update=update)
 
     def _execute(
         self, cases: Sequence[Case], seeds: Sequence[int], executor: CaseExecutor

@@ -13,9 +13,9 @@ from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from offergen.config import REPO_ROOT, Settings
 from offergen.errors import BackendError, ConfigError
 from offergen.generation.profiles import ModelProfile
+from offergen.paths import REPO_ROOT
 
 __all__ = ["ManagedServer", "llm_server", "server_command", "wait_until_serving"]
 
@@ -118,6 +118,7 @@ class ManagedServer:
         if self.log_path is None:
             self.process = subprocess.Popen(argv, env=env)
         else:
+            self.log_path.parent.mkdir(parents=True, exist_ok=True)
             with open(self.log_path, "wb") as out:
                 self.process = subprocess.Popen(argv, env=env, stdout=out, stderr=subprocess.STDOUT)
 
@@ -137,18 +138,14 @@ class ManagedServer:
 
 
 @contextmanager
-def llm_server(
-    settings: Settings, profile: ModelProfile, backend: str, log_path: Path
-) -> Iterator[ManagedServer | None]:
-    """The vLLM server one command (generate, eval, campaign run) needs: the one already serving
-    the profile's URL, or (`OFFERGEN_LLM_SERVER=spawn`) one started now, its output in
-    `log_path`, and stopped afterwards. None when the backend is not vllm or the server is
-    external. The caller waits for it (`wait()`), e.g. behind a progress message."""
-    if backend != "vllm" or settings.llm_server == "external":
+def llm_server(server: ManagedServer | None) -> Iterator[ManagedServer | None]:
+    """The vLLM server one command (generate, eval, campaign run) needs, started now (it uses the
+    one already serving the profile's URL, if any) and stopped afterwards; None passes through
+    (no vllm backend, or an external server). The caller waits for it (`wait()`), e.g. behind a
+    progress message."""
+    if server is None:
         yield None
         return
-    log_path.parent.mkdir(parents=True, exist_ok=True)
-    server = ManagedServer(profile, settings.checkpoints_dir, settings.cache_dir / "vllm", log_path)
     server.start()
     try:
         yield server

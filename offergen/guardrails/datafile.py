@@ -10,9 +10,9 @@ from typing import TypeVar
 import yaml
 from pydantic import BaseModel, Field, ValidationError
 
-from offergen.config import REPO_ROOT
 from offergen.errors import ConfigError
 from offergen.guardrails.base import CheckParams
+from offergen.paths import REPO_ROOT
 
 M = TypeVar("M", bound=BaseModel)
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from offergen.guardrails.base import CheckContext
 from offergen.guardrails.guard import GuardResult
-from offergen.schemas import GuardVerdict
+from offergen.guardrails.packs import Packs
+from offergen.schemas import GuardCase, GuardVerdict
 
 
 def verdict(result: GuardResult, policy: str) -> GuardVerdict:
@@ -13,3 +15,10 @@ def verdict(result: GuardResult, policy: str) -> GuardVerdict:
         findings=result.findings,
         policy=policy,
     )
+
+
+def check_copy(packs: Packs, case: GuardCase, policy: str | None = None) -> GuardVerdict:
+    """Guard one text outside generation (reviewers, the eval suite, `offergen guard`)."""
+    guard = packs.for_copy(case.jurisdiction, policy)
+    ctx = CheckContext(offer=case.offer, channel=case.channel, jurisdiction=case.jurisdiction)
+    return verdict(guard.check(case.text, ctx), guard.name)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
 from typing import Protocol
 
 import numpy as np
 from pydantic import BaseModel
 
-from offergen.schemas import Channel, MerchantRule, PastOffer, SourceKind
+from offergen.schemas import Channel, Merchant, MerchantRule, PastOffer, SourceKind
+from offergen.store.knowledge_base import IndexRecord
 
 
 class Embedder(Protocol):
@@ -44,3 +46,18 @@ class Retriever(Protocol):
         kind: SourceKind | None = None,
         channel: Channel | None = None,
     ) -> list[RetrievedItem]: ...
+
+
+class KnowledgeSource(Protocol):
+    """What retrieval reads of the knowledge base (`offergen.store.knowledge_base` implements
+    it). Lookups honour the caller's tenant scope; `indexable` sees every tenant."""
+
+    def merchant(self, merchant_id: str) -> Merchant: ...
+
+    def records(
+        self, kind: SourceKind, ids: Sequence[str]
+    ) -> dict[str, PastOffer] | dict[str, MerchantRule]: ...
+
+    def redemption_priors(self) -> dict[str, tuple[int, int]]: ...
+
+    def indexable(self) -> Iterator[IndexRecord]: ...

@@ -9,7 +9,7 @@ from __future__ import annotations
 from offergen.schemas import Channel, MerchantRule, OfferTerms, PastOffer
 from offergen.terms import describe, reward
 
-__all__ = ["offer_document", "offer_query", "rule_document"]
+__all__ = ["document", "offer_document", "offer_query", "rule_document"]
 
 
 def offer_document(p: PastOffer) -> str:
@@ -18,6 +18,11 @@ def offer_document(p: PastOffer) -> str:
 
 def rule_document(r: MerchantRule) -> str:
     return f"{r.kind.value.replace('_', ' ')} rule | {r.text}"
+
+
+def document(record: PastOffer | MerchantRule) -> str:
+    """The text the index embeds for a record."""
+    return offer_document(record) if isinstance(record, PastOffer) else rule_document(record)
 
 
 def offer_query(

@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from offergen.errors import ConfigError, NotReadyError
-from offergen.retrieval.base import Embedder, RetrievedItem
+from offergen.retrieval.base import Embedder, KnowledgeSource, RetrievedItem
 from offergen.retrieval.index_factory import IndexParams
 from offergen.retrieval.index_store import (
     SHARED,
@@ -23,9 +23,9 @@ from offergen.retrieval.index_store import (
     partition_key,
     read_index_meta,
 )
-from offergen.retrieval.knowledge_base import KnowledgeBase, tenant_scope
 from offergen.retrieval.ranking import RankingParams, blended_score, performance_lift
 from offergen.schemas import Channel, MerchantRule, PastOffer, SourceKind
+from offergen.store.tenancy import tenant_scope
 
 __all__ = ["FaissRetriever"]
 
@@ -49,7 +49,7 @@ class FaissRetriever:
     def __init__(
         self,
         index_dir: Path,
-        kb: KnowledgeBase,
+        kb: KnowledgeSource,
         embedder: Embedder,
         *,
         index_params: IndexParams | None = None,

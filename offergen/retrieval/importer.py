@@ -22,7 +22,6 @@ from pydantic import BaseModel, Field, ValidationError
 from offergen.errors import InvalidInputError
 from offergen.guardrails.base import CheckContext
 from offergen.guardrails.guard import Guard
-from offergen.retrieval.knowledge_base import KnowledgeBase, UpsertCounts
 from offergen.schemas import (
     Channel,
     Jurisdiction,
@@ -33,6 +32,7 @@ from offergen.schemas import (
     PastOffer,
     SourceKind,
 )
+from offergen.store.knowledge_base import KnowledgeBase, UpsertCounts
 
 __all__ = ["ImportReport", "RecordKind", "RowError", "import_rows", "read_rows"]
 

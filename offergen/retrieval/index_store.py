@@ -38,7 +38,8 @@ import numpy as np
 from pydantic import BaseModel
 
 from offergen.errors import ConfigError
-from offergen.retrieval.base import Embedder
+from offergen.retrieval.base import Embedder, KnowledgeSource
+from offergen.retrieval.documents import document
 from offergen.retrieval.index_factory import (
     IndexParams,
     add_vectors,
@@ -47,7 +48,6 @@ from offergen.retrieval.index_factory import (
     configure,
     index_kind,
 )
-from offergen.retrieval.knowledge_base import IndexItem, KnowledgeBase
 from offergen.schemas import SourceKind
 
 __all__ = [
@@ -71,6 +71,17 @@ ITEMS_FILE = "items.json"
 META_FILE = "meta.json"
 SHARED = "shared"
 _SEED_HINT = "run `offergen index build` (or `offergen kb seed`)"
+
+
+@dataclass(frozen=True)
+class IndexItem:
+    """One retrievable text as the index sees it."""
+
+    kind: SourceKind
+    id: str
+    merchant_id: str
+    shareable: bool
+    document: str
 
 
 def partition_key(merchant_id: str, kind: SourceKind) -> str:
@@ -276,7 +287,7 @@ def _encode(embedder: Embedder, docs: list[str], batch_size: int, progress: bool
 
 
 def update_index(
-    kb: KnowledgeBase,
+    kb: KnowledgeSource,
     embedder: Embedder,
     index_dir: Path,
     params: IndexParams,
@@ -295,7 +306,8 @@ def update_index(
     started = time.perf_counter()
     index_dir.parent.mkdir(parents=True, exist_ok=True)
     wanted: dict[str, list[IndexItem]] = defaultdict(list)
-    for item in kb.indexable():
+    for r in kb.indexable():
+        item = IndexItem(r.kind, r.id, r.merchant_id, r.shareable, document(r.record))
         wanted[_key_of(item)].append(item)
 
     emb_id, dim = embedder_id(embedder), int(embedder.dim)

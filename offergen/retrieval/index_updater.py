@@ -8,10 +8,9 @@ import logging
 import threading
 from pathlib import Path
 
-from offergen.retrieval.base import Embedder
+from offergen.retrieval.base import Embedder, KnowledgeSource
 from offergen.retrieval.index_factory import IndexParams
 from offergen.retrieval.index_store import IndexReport, update_index
-from offergen.retrieval.knowledge_base import KnowledgeBase
 
 __all__ = ["IndexUpdater"]
 
@@ -20,7 +19,7 @@ log = logging.getLogger(__name__)
 
 class IndexUpdater:
     def __init__(
-        self, kb: KnowledgeBase, embedder: Embedder, index_dir: Path, params: IndexParams
+        self, kb: KnowledgeSource, embedder: Embedder, index_dir: Path, params: IndexParams
     ) -> None:
         self.kb, self.embedder, self.index_dir, self.params = kb, embedder, index_dir, params
         self.last: IndexReport | None = None

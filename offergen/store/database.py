@@ -60,15 +60,11 @@ class Database:
         return self.engine.url.render_as_string(hide_password=True)
 
     def create_schema(self) -> None:
-        """Create missing tables (idempotent); every module with tables must be imported first."""
-        # Importing a table module registers its tables on Base.metadata.
-        import offergen.retrieval.tables
-        import offergen.store.audit_tables
-        import offergen.store.auth_tables
-        import offergen.store.campaign_tables
-        import offergen.store.limit_tables  # noqa: F401
+        """Bring the schema up to date by running the migrations it lacks (idempotent, and cheap
+        when there are none)."""
+        from offergen.store.migrate import upgrade  # migrate imports this module
 
-        Base.metadata.create_all(self.engine)
+        upgrade(self)
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:

@@ -1,14 +1,13 @@
 """The review queue: generated variants waiting for a reviewer, and the reviewers' decisions.
 
-Which variants wait is decided by `review_reason` as the pipeline audits them; `SqlAuditStore`
-queues them in the transaction that writes their audit records. Deciding inserts one decision
-row; the queued row and the audit record are never changed.
+Which variants wait is decided by `offergen.guardrails.release` as the pipeline audits them;
+`SqlAuditStore` queues them in the transaction that writes their audit records. Deciding inserts
+one decision row; the queued row and the audit record are never changed.
 """
 
 from __future__ import annotations
 
-import hashlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any, TypeVarTuple
@@ -18,7 +17,6 @@ from sqlalchemy import Row, Select, func, select
 from sqlalchemy.exc import IntegrityError
 
 from offergen.errors import ConflictError, InvalidInputError, NotFoundError
-from offergen.schemas import Finding, Severity
 from offergen.store.audit_tables import (
     REASON_MAX,
     AuditRow,
@@ -36,9 +34,6 @@ __all__ = [
     "ReviewItem",
     "ReviewPage",
     "ReviewQueue",
-    "held_for_review",
-    "review_reason",
-    "sampled",
 ]
 
 # Raises InvalidInputError when reviewer-written text (`field`) carries personal data; the
@@ -98,27 +93,6 @@ class ReviewItem(BaseModel):
 
 class ReviewPage(Page[ReviewItem]):
     """Pending review items, oldest first."""
-
-
-def held_for_review(findings: Sequence[Finding]) -> bool:
-    """Findings that only warn: the copy may be fine, a person has to say so."""
-    return bool(findings) and all(f.severity is Severity.warn for f in findings)
-
-
-def sampled(request_id: str, variant: int, rate: float) -> bool:
-    """Whether (request_id, variant) falls in a `rate` share; always the same answer for it."""
-    digest = hashlib.sha256(f"{request_id}:{variant}".encode()).digest()
-    return int.from_bytes(digest[:8], "big") < rate * 2**64
-
-
-def review_reason(record: AuditRecord, sample_rate: float) -> ReviewReason | None:
-    """Held copy waits for a reviewer only when nothing but `warn` findings held it (a `block`
-    is final); released copy waits when it is sampled."""
-    if not record.released:
-        return ReviewReason.held if held_for_review(record.findings) else None
-    if sampled(record.request_id, record.variant, sample_rate):
-        return ReviewReason.sampled
-    return None
 
 
 _Ts = TypeVarTuple("_Ts")

@@ -14,16 +14,13 @@ from fastapi.testclient import TestClient
 
 from offergen.api.app import create_app
 from offergen.api.principal import Role
-from offergen.api.service import Service
+from offergen.app_context import AppContext, assemble
 from offergen.config import Settings
-from offergen.retrieval.faiss_retriever import FaissRetriever
-from offergen.retrieval.hashing_embedder import HashingEmbedder
-from offergen.retrieval.knowledge_base import KnowledgeBase
 from offergen.store.database import Database
 from offergen.store.keys import KeyStore
-from offergen.store.sql_audit import SqlAuditStore
-from tests.conftest import MakePipeline
-from tests.doubles import ScriptedBackend
+from offergen.store.knowledge_base import KnowledgeBase
+from tests.support.doubles import ScriptedBackend
+from tests.support.pipelines import build_pipeline
 
 ACME_MERCHANT = ("m_freshmart", "FreshMart")
 GLOBEX_MERCHANT = ("m_bella_forno", "Bella Forno")
@@ -49,7 +46,7 @@ def generate_body(merchant: tuple[str, str] = ACME_MERCHANT, **over: Any) -> dic
 @dataclass
 class Api:
     client: TestClient
-    service: Service
+    ctx: AppContext
     backend: ScriptedBackend
 
 
@@ -74,7 +71,6 @@ def keys(api_kb: KnowledgeBase) -> KeyStore:
 
 @pytest.fixture
 def make_api(
-    make_pipeline: MakePipeline,
     small_kb: tuple[KnowledgeBase, Path],
     api_kb: KnowledgeBase,
     tmp_path: Path,
@@ -83,15 +79,12 @@ def make_api(
     at start-up whether keys exist (the profile and host decide whether it may run without)."""
 
     def make(texts: list[str] | None = None, **settings: Any) -> Api:
-        pipeline, backend = make_pipeline(texts if texts is not None else [RELEASABLE] * 20)
-        retriever = FaissRetriever(small_kb[1], api_kb, HashingEmbedder())  # same rows, same ids
-        retriever.warm_up()
-        pipeline.kb, pipeline.retriever = api_kb, retriever
-        pipeline.audit = SqlAuditStore(api_kb.db)
+        backend = ScriptedBackend(texts if texts is not None else [RELEASABLE] * 20)
+        # the small KB's index over the private copy: same rows, same ids
+        pipeline = build_pipeline(api_kb, small_kb[1], backend)
         url = api_kb.db.engine.url.render_as_string(hide_password=False)
-        service = Service(pipeline)
-        app = create_app(Settings(data_dir=tmp_path, database_url=url, **settings), service)
-        return Api(client=TestClient(app), service=service, backend=backend)
+        ctx = assemble(Settings(data_dir=tmp_path, database_url=url, **settings), pipeline)
+        return Api(client=TestClient(create_app(ctx)), ctx=ctx, backend=backend)
 
     return make
 

@@ -9,9 +9,9 @@ import pytest
 from fastapi.testclient import TestClient
 
 from offergen.api.app import create_app
-from offergen.api.service import Service
+from offergen.app_context import assemble
 from offergen.config import Settings
-from tests.conftest import MakePipeline
+from tests.support.pipelines import MakePipeline
 
 
 def _body(merchant_id: str, merchant: str, **over: Any) -> dict[str, Any]:
@@ -28,7 +28,7 @@ def _body(merchant_id: str, merchant: str, **over: Any) -> dict[str, Any]:
 @pytest.fixture
 def client(make_pipeline: MakePipeline, tmp_path: Path) -> TestClient:
     pipeline, _ = make_pipeline(["Get 10% cashback at FreshMart. Terms apply."] * 5)
-    app = create_app(Settings(data_dir=tmp_path), Service(pipeline))
+    app = create_app(assemble(Settings(data_dir=tmp_path), pipeline))
     return TestClient(app)
 
 
@@ -120,9 +120,8 @@ def test_unknown_merchant_is_404(client: TestClient) -> None:
 def test_not_ready_is_503(make_pipeline: MakePipeline, tmp_path: Path) -> None:
     pipeline, _ = make_pipeline([])
     pipeline._ready = False
-    service = Service(pipeline)
-    service.start_warm_up = lambda: None  # type: ignore[method-assign]
-    client = TestClient(create_app(Settings(data_dir=tmp_path), service))
+    # not entered: the lifespan that would warm the pipeline up never runs
+    client = TestClient(create_app(assemble(Settings(data_dir=tmp_path), pipeline)))
     assert client.get("/readyz").status_code == 503
     r = client.post("/v1/offers:generate", json=_body("m_x", "X"))
     assert r.status_code == 503
@@ -138,7 +137,7 @@ def test_backend_down_is_503_and_nothing_is_released(
     pipeline, _ = make_pipeline([])
     # a real client of a server that is not there (port 9 discards; nothing listens)
     pipeline.backend = VllmBackend("http://127.0.0.1:9", "google/gemma-3-270m", retries=1)
-    client = TestClient(create_app(Settings(data_dir=tmp_path), Service(pipeline)))
+    client = TestClient(create_app(assemble(Settings(data_dir=tmp_path), pipeline)))
     m = client.get("/v1/merchants").json()["items"][0]
     r = client.post("/v1/offers:generate", json=_body(m["id"], m["name"]))
     assert r.status_code == 503 and r.headers["Retry-After"] == "5"

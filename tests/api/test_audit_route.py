@@ -13,11 +13,11 @@ from fastapi.testclient import TestClient
 from offergen.api.app import create_app
 from offergen.api.deps import get_principal
 from offergen.api.principal import Principal, Role
-from offergen.api.service import Service
+from offergen.app_context import assemble
 from offergen.config import Settings
 from offergen.pipeline import Pipeline
-from tests.conftest import MakePipeline
 from tests.store.audit_records import audit_record
+from tests.support.pipelines import MakePipeline
 
 T0 = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
 
@@ -30,7 +30,7 @@ def pipeline(make_pipeline: MakePipeline) -> Pipeline:
 
 @pytest.fixture
 def app(pipeline: Pipeline, tmp_path: Path) -> FastAPI:
-    return create_app(Settings(data_dir=tmp_path), Service(pipeline))
+    return create_app(assemble(Settings(data_dir=tmp_path), pipeline))
 
 
 def _as(app: FastAPI, tenant: str | None, role: Role = Role.reviewer) -> TestClient:

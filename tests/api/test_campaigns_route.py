@@ -42,13 +42,13 @@ def _acme(role_keys: Keys, role: Role = Role.marketing) -> dict[str, str]:
 
 
 def _run(api: Api, campaign_id: str) -> None:
-    pipeline = api.service.pipeline
+    pipeline = api.ctx.pipeline
     config = WorkerConfig(concurrency=2, poll_s=0.05)
-    Worker(CampaignStore(pipeline.kb.db), pipeline, config).run(campaign_id)
+    Worker(CampaignStore(pipeline.grounder.kb.db), pipeline, config).run(campaign_id)
 
 
 def _stored(api: Api) -> tuple[int, int]:
-    with api.service.pipeline.kb.db.read() as s:
+    with api.ctx.pipeline.grounder.kb.db.read() as s:
         return (
             s.scalar(select(func.count()).select_from(CampaignRow)) or 0,
             s.scalar(select(func.count()).select_from(CampaignItemRow)) or 0,
@@ -73,7 +73,7 @@ def test_a_campaign_runs_to_completion_with_progress(api: Api, role_keys: Keys) 
     assert r.status_code == 200 and r.headers["content-type"] == "application/x-ndjson"
     lines = [json.loads(line) for line in r.text.splitlines()]
     assert [x["item"] for x in lines] == [0, 1, 2]
-    audit = SqlAuditStore(api.service.pipeline.kb.db)
+    audit = SqlAuditStore(api.ctx.pipeline.grounder.kb.db)
     for x in lines:
         assert x["status"] == "done" and x["response"]["request_id"] == x["request_id"]
         text = x["response"]["variants"][0]["text"]

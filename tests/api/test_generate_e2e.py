@@ -8,7 +8,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from offergen.api.app import create_app
-from offergen.api.service import Service
+from offergen.app_context import assemble
 from offergen.config import Settings
 from offergen.pipeline import Pipeline
 
@@ -17,7 +17,7 @@ pytestmark = pytest.mark.model
 
 @pytest.fixture(scope="module")
 def client(real_settings: Settings, real_pipeline: Pipeline) -> Iterator[TestClient]:
-    with TestClient(create_app(real_settings, Service(real_pipeline))) as c:
+    with TestClient(create_app(assemble(real_settings, real_pipeline))) as c:
         yield c
 
 
@@ -58,13 +58,15 @@ def test_generate_releases_copy_naming_the_merchant(client: TestClient) -> None:
 
 
 def test_the_in_process_transformers_profile_releases_copy_too(real_settings: Settings) -> None:
-    from offergen.pipeline import build_pipeline
+    from offergen.app_context import open_context
 
-    pipeline = build_pipeline(real_settings.model_copy(update={"model_profile": "embedded"}))
-    service = Service(pipeline)
-    with TestClient(create_app(real_settings, service)) as c:
-        assert service.wait_ready(120), service.error
-        merchant = {"id": "m_freshmart", "name": pipeline.kb.merchant("m_freshmart").name}
+    ctx = open_context(real_settings.model_copy(update={"model_profile": "embedded"}))
+    ctx.background = False  # no campaign workers beside this test's app
+    pipeline = ctx.pipeline
+    with TestClient(create_app(ctx)) as c:
+        readiness = c.app.state.readiness  # type: ignore[attr-defined]
+        assert readiness.wait(120), readiness.error
+        merchant = {"id": "m_freshmart", "name": pipeline.grounder.kb.merchant("m_freshmart").name}
         body = _generate(c, merchant, variants=2)
     assert body["model"] == {"id": "google/gemma-3-270m", "backend": "transformers"}
     assert any(v["released"] for v in body["variants"]), body["variants"]  # type: ignore[union-attr]

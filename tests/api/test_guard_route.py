@@ -7,9 +7,9 @@ import pytest
 from fastapi.testclient import TestClient
 
 from offergen.api.app import create_app
-from offergen.api.service import Service
+from offergen.app_context import assemble
 from offergen.config import Settings
-from tests.conftest import MakePipeline
+from tests.support.pipelines import MakePipeline
 
 OFFER = {"kind": "cashback", "merchant": "FreshMart", "value": 10, "unit": "percent"}
 
@@ -17,7 +17,7 @@ OFFER = {"kind": "cashback", "merchant": "FreshMart", "value": 10, "unit": "perc
 @pytest.fixture
 def client(make_pipeline: MakePipeline, tmp_path: Path) -> TestClient:
     pipeline, _ = make_pipeline([])
-    return TestClient(create_app(Settings(data_dir=tmp_path), Service(pipeline)))
+    return TestClient(create_app(assemble(Settings(data_dir=tmp_path), pipeline)))
 
 
 def _check(client: TestClient, text: str, **over: Any) -> Any:

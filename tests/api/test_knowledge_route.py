@@ -9,17 +9,17 @@ import pytest
 from fastapi.testclient import TestClient
 
 from offergen.api.app import create_app
-from offergen.api.service import Service
+from offergen.app_context import assemble
 from offergen.config import Settings
 from offergen.retrieval.faiss_retriever import FaissRetriever
-from offergen.retrieval.hashing_embedder import HashingEmbedder
 from offergen.retrieval.index_factory import IndexParams
 from offergen.retrieval.index_store import update_index
 from offergen.retrieval.index_updater import IndexUpdater
-from offergen.retrieval.knowledge_base import KnowledgeBase
 from offergen.schemas import SourceKind
 from offergen.store.database import Database
-from tests.conftest import MakePipeline
+from offergen.store.knowledge_base import KnowledgeBase
+from tests.support.hashing_embedder import HashingEmbedder
+from tests.support.pipelines import MakePipeline
 
 
 @pytest.fixture
@@ -38,9 +38,9 @@ def setup(
     pipeline, _ = make_pipeline(["Get 10% cashback. Terms apply."])
     retriever = FaissRetriever(index_dir, kb, HashingEmbedder(), reload_interval=0.0)
     retriever.warm_up()
-    pipeline.kb, pipeline.retriever = kb, retriever
+    pipeline.grounder.kb, pipeline.grounder.retriever = kb, retriever
     indexer = IndexUpdater(kb, HashingEmbedder(), index_dir, IndexParams())
-    app = create_app(Settings(data_dir=tmp_path), Service(pipeline, indexer))
+    app = create_app(assemble(Settings(data_dir=tmp_path), pipeline, indexer))
     return TestClient(app), kb, indexer, retriever
 
 

@@ -6,14 +6,14 @@ from fastapi.testclient import TestClient
 from prometheus_client.parser import text_string_to_metric_families
 
 from offergen.api.app import create_app
-from offergen.api.service import Service
+from offergen.app_context import assemble
 from offergen.config import Settings
-from tests.conftest import MakePipeline
+from tests.support.pipelines import MakePipeline
 
 
 def _client(make_pipeline: MakePipeline, tmp_path: Path) -> TestClient:
     pipeline, _ = make_pipeline(["Get 10% cashback at FreshMart. Terms apply."] * 5)
-    return TestClient(create_app(Settings(data_dir=tmp_path), Service(pipeline)))
+    return TestClient(create_app(assemble(Settings(data_dir=tmp_path), pipeline)))
 
 
 def test_metrics_are_served_in_the_prometheus_text_format(

@@ -13,12 +13,12 @@ from fastapi.testclient import TestClient
 from offergen.api.app import create_app
 from offergen.api.deps import get_principal
 from offergen.api.principal import Principal, Role
-from offergen.api.service import Service
+from offergen.app_context import assemble
 from offergen.config import Settings
 from offergen.pipeline import Pipeline
 from offergen.store.review_queue import ReviewQueue
-from tests.conftest import MakePipeline
 from tests.store.audit_records import audit_record, held
+from tests.support.pipelines import MakePipeline
 
 
 @pytest.fixture
@@ -30,7 +30,7 @@ def pipeline(make_pipeline: MakePipeline) -> Pipeline:
 
 @pytest.fixture
 def app(pipeline: Pipeline, tmp_path: Path) -> FastAPI:
-    return create_app(Settings(data_dir=tmp_path), Service(pipeline))
+    return create_app(assemble(Settings(data_dir=tmp_path), pipeline))
 
 
 def _as(app: FastAPI, tenant: str | None, role: Role = Role.reviewer) -> TestClient:
@@ -44,7 +44,7 @@ def _queue(pipeline: Pipeline, *records: Any) -> list[int]:
     """Queue `records` (all held for review); their review item ids, in order."""
     pipeline.audit.append(list(records))
     rids = {r.request_id for r in records}
-    pending = ReviewQueue(pipeline.kb.db).pending(None, limit=500).items
+    pending = ReviewQueue(pipeline.grounder.kb.db).pending(None, limit=500).items
     return [i.id for i in pending if i.record.request_id in rids]
 
 

@@ -19,7 +19,7 @@ def api(make_api: MakeApi) -> Api:
 
 
 def test_lists_every_template_with_its_variants_and_versions(api: Api) -> None:
-    renderer = api.service.pipeline.renderer
+    renderer = api.ctx.pipeline.grounder.renderer
     assert isinstance(renderer, JinjaPromptRenderer)
     r = api.client.get("/v1/templates")
     assert r.status_code == 200, r.text
@@ -36,13 +36,13 @@ def test_lists_every_template_with_its_variants_and_versions(api: Api) -> None:
         for v in t["variants"]:
             loaded = renderer.load(name, Channel(v["channel"]))
             assert v["version"] == loaded.version != base.version
-    assert [n for n, t in templates.items() if t["default"]] == [api.service.pipeline.template]
+    assert [n for n, t in templates.items() if t["default"]] == [api.ctx.pipeline.grounder.template]
     # the channel variants of the default template are there (push, email at least)
     assert {"push", "email"} <= {v["channel"] for v in templates["offer_copy"]["variants"]}
 
 
 def test_a_template_added_to_the_folder_is_listed(api: Api, tmp_path: Path) -> None:
-    renderer = api.service.pipeline.renderer
+    renderer = api.ctx.pipeline.grounder.renderer
     assert isinstance(renderer, JinjaPromptRenderer)
     prompts = tmp_path / "prompts"
     shutil.copytree(renderer.prompts_dir, prompts)
@@ -51,7 +51,7 @@ def test_a_template_added_to_the_folder_is_listed(api: Api, tmp_path: Path) -> N
     (prompts / "promo_chat.yaml").write_text(
         yaml.safe_dump(sidecar | {"description": "A promo prompt."})
     )
-    api.service.pipeline.renderer = JinjaPromptRenderer(prompts)
+    api.ctx.pipeline.grounder.renderer = JinjaPromptRenderer(prompts)
     listed = {t["name"]: t for t in api.client.get("/v1/templates").json()}
     assert listed["promo_chat"]["description"] == "A promo prompt."
     assert listed["promo_chat"]["variants"] == [] and not listed["promo_chat"]["default"]

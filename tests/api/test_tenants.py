@@ -107,7 +107,7 @@ def test_generate_for_another_tenants_merchant_is_a_404_like_a_missing_one(
     status, _, text = _same_as_missing(api.client, "POST", "/v1/offers:generate", body, headers)
     assert status == (422 if "customer" in over else 404), text
     assert api.backend.calls == []  # nothing was generated for it
-    audit = api.service.pipeline.audit
+    audit = api.ctx.pipeline.audit
     assert isinstance(audit, SqlAuditStore)
     assert audit.query(None).total == 0
 
@@ -121,7 +121,7 @@ def test_generate_for_its_own_merchant_records_tenant_and_idempotency_key(
         headers=auth(role_keys[Role.marketing, "acme"]) | {"Idempotency-Key": "order-42"},
     )
     assert r.status_code == 200, r.text
-    audit = api.service.pipeline.audit
+    audit = api.ctx.pipeline.audit
     assert isinstance(audit, SqlAuditStore)
     records = audit.by_request(r.json()["request_id"])
     assert records and {(x.tenant, x.idempotency_key) for x in records} == {("acme", "order-42")}
@@ -134,12 +134,12 @@ def test_import_for_another_tenants_merchant_is_an_unknown_merchant(
     route = next(r for r in ROUTES if r.path == "/v1/knowledge/past-offers")
     assert route.body is not None
     body = _replace(route.body, ACME_MERCHANT[0], GLOBEX_MERCHANT[0]) | {"dry_run": False}
-    before = api.service.pipeline.kb.counts()
+    before = api.ctx.pipeline.grounder.kb.counts()
     status, _, text = _same_as_missing(
         api.client, "POST", "/v1/knowledge/past-offers", body, auth(role_keys[Role.admin, "acme"])
     )
     assert status == 422 and "items.0.merchant_id" in text and "unknown merchant" in text
-    assert api.service.pipeline.kb.counts() == before
+    assert api.ctx.pipeline.grounder.kb.counts() == before
     ok = api.client.post(
         "/v1/knowledge/past-offers", json=body, headers=auth(role_keys[Role.admin, "globex"])
     )

@@ -10,20 +10,17 @@ from typing import Any
 
 from sqlalchemy import text
 
+from offergen.campaigns.job_store import CampaignStore
+from offergen.demo.generator import generate_demo_kb
 from offergen.generation.base import Completion, GenerationParams, GenerationResult
-from offergen.generation.profiles import load_profile
-from offergen.guardrails.packs import Packs
 from offergen.pipeline import Pipeline
-from offergen.prompting.jinja_renderer import JinjaPromptRenderer
-from offergen.retrieval.demo_kb import generate_demo_kb
-from offergen.retrieval.faiss_retriever import FaissRetriever
-from offergen.retrieval.hashing_embedder import HashingEmbedder
 from offergen.retrieval.index_factory import IndexParams
 from offergen.retrieval.index_store import update_index
-from offergen.retrieval.knowledge_base import KnowledgeBase
 from offergen.schemas import GenerateRequest
 from offergen.store.database import Database
-from offergen.store.sql_audit import SqlAuditStore
+from offergen.store.knowledge_base import KnowledgeBase
+from tests.support.hashing_embedder import HashingEmbedder
+from tests.support.pipelines import build_pipeline
 
 REPO = Path(__file__).resolve().parents[2]
 RELEASABLE = "Get 10% cashback at FreshMart. Terms apply."
@@ -73,28 +70,16 @@ def seed_kb(db: Database, index_dir: Path) -> KnowledgeBase:
 
 
 def cheap_pipeline(db: Database, index_dir: Path, backend: Any) -> Pipeline:
-    kb = KnowledgeBase(db)
-    pipeline = Pipeline(
-        kb=kb,
-        retriever=FaissRetriever(index_dir, kb, HashingEmbedder()),
-        renderer=JinjaPromptRenderer(REPO / "prompts"),
-        backend=backend,
-        profile=load_profile(REPO / "models", "embedded").model_copy(update={"oversample": 1.0}),
-        packs=Packs(REPO / "guardrails"),
-        audit=SqlAuditStore(db),
-        template="offer_copy",
-        retrieve_k=3,
-        rules_k=2,
-        max_attempts=1,
-        seed=5,
-    )
-    pipeline.warm_up()
-    return pipeline
+    return build_pipeline(KnowledgeBase(db), index_dir, backend, max_attempts=1)
 
 
-def pipeline_at(url: str, schema: str | None, index_dir: str, delay: float) -> Pipeline:
-    """For other processes (a worker subprocess, a Ray actor): picklable arguments only."""
-    return cheap_pipeline(Database(url, schema=schema), Path(index_dir), SteadyBackend(delay))
+def slot_at(
+    url: str, schema: str | None, index_dir: str, delay: float
+) -> tuple[CampaignStore, Pipeline]:
+    """What a worker in another process (a subprocess, a Ray actor) runs with: the job store and
+    the cheap pipeline, from picklable arguments only."""
+    db = Database(url, schema=schema)
+    return CampaignStore(db), cheap_pipeline(db, Path(index_dir), SteadyBackend(delay))
 
 
 def request(i: int = 0, merchant: str = "m_freshmart", **over: Any) -> GenerateRequest:

@@ -19,7 +19,7 @@ from offergen.errors import ConfigError
 from offergen.store.campaign_tables import CampaignItemRow
 from offergen.store.database import Database
 from offergen.store.sql_audit import SqlAuditStore
-from tests.campaigns.cheap_pipeline import REPO, db_args, pipeline_at, request
+from tests.campaigns.cheap_pipeline import REPO, db_args, request, slot_at
 
 
 @pytest.fixture
@@ -58,7 +58,7 @@ def test_actors_run_a_campaign_exactly_once(
     total = 8
     created = store.create([request(i) for i in range(total)], tenant="acme")
     url, schema = db_args(database)
-    factory = functools.partial(pipeline_at, url, schema, str(index_dir), 0.05)
+    factory = functools.partial(slot_at, url, schema, str(index_dir), 0.05)
     connect(None)  # the instance the fixture started
     stats = run_on_ray(
         created.id, factory, actors=2, config=WorkerConfig(concurrency=2, poll_s=0.05)

@@ -5,18 +5,25 @@ from __future__ import annotations
 
 import pytest
 
+from offergen.campaigns.job_store import CampaignStore
 from offergen.campaigns.schemas import CampaignSubmit
-from offergen.campaigns.service import Campaigns, request_check
+from offergen.campaigns.service import Admission, Campaigns
 from offergen.errors import InvalidInputError
+from offergen.pipeline import Pipeline
 from tests.campaigns.cheap_pipeline import request
 from tests.campaigns.conftest import MakeCheap
 
 CARD = "4111 1111 1111 1111"
 
 
+def _admission(pipeline: Pipeline) -> Admission:
+    g = pipeline.grounder
+    return Admission(g.screener, g.kb, pipeline.profile.name)
+
+
 def test_the_check_names_each_problem_without_its_value(make_cheap: MakeCheap) -> None:
     pipeline, _ = make_cheap()
-    check = request_check(pipeline)
+    check = _admission(pipeline).check()
     assert check(request(0)) == []
     pii = check(request(0, customer={"segment": f"card {CARD}", "interests": ["ok"]}))
     assert [f for f, _ in pii] == ["customer.segment"]
@@ -30,7 +37,7 @@ def test_the_check_names_each_problem_without_its_value(make_cheap: MakeCheap) -
 
 def test_submit_is_all_or_nothing_and_tenant_scoped(make_cheap: MakeCheap) -> None:
     pipeline, _ = make_cheap()
-    campaigns = Campaigns.of(pipeline)
+    campaigns = Campaigns(CampaignStore(pipeline.grounder.kb.db), _admission(pipeline))
     items = [request(0).model_dump(mode="json"), request(1, merchant="m_bella_forno").model_dump()]
     with pytest.raises(InvalidInputError) as exc:
         campaigns.submit(CampaignSubmit(items=items), tenant="acme")  # bella forno is globex's

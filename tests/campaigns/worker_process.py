@@ -6,17 +6,16 @@ from __future__ import annotations
 import sys
 
 from offergen.campaigns.config import WorkerConfig
-from offergen.campaigns.job_store import CampaignStore
 from offergen.campaigns.worker import Worker
-from tests.campaigns.cheap_pipeline import pipeline_at
+from tests.campaigns.cheap_pipeline import slot_at
 
 
 def main(argv: list[str]) -> int:
     url, schema, index_dir, campaign, delay, lease_s = argv
-    pipeline = pipeline_at(url, schema or None, index_dir, float(delay))
+    store, pipeline = slot_at(url, schema or None, index_dir, float(delay))
     config = WorkerConfig(concurrency=2, lease_s=float(lease_s), poll_s=0.1)
     print("ready", flush=True)
-    Worker(CampaignStore(pipeline.kb.db), pipeline, config).run(campaign)
+    Worker(store, pipeline, config).run(campaign)
     return 0
 
 

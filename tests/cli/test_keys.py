@@ -10,10 +10,10 @@ from typer.testing import CliRunner
 
 from offergen.cli import app
 from offergen.config import Settings
-from offergen.retrieval.demo_kb import generate_demo_kb
+from offergen.demo.generator import generate_demo_kb
 from offergen.store.database import Database
 from offergen.store.keys import KeyStore, Role
-from tests.conftest import load_kb
+from tests.support.databases import load_kb
 
 runner = CliRunner()
 

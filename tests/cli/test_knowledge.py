@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from offergen.cli import app
 from offergen.config import Settings
-from offergen.retrieval.demo_kb import generate_demo_kb
+from offergen.demo.generator import generate_demo_kb
 
 runner = CliRunner()
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from offergen.evaluation.case import Case
 from offergen.evaluation.executor import CaseExecutor
-from tests.conftest import MakePipeline
+from tests.support.pipelines import MakePipeline
 
 OFFER = {"kind": "cashback", "merchant": "FreshMart", "value": 5, "unit": "percent"}
 GOOD = "Get 5% cash back at FreshMart. Terms apply."

@@ -9,11 +9,12 @@ from pathlib import Path
 
 import pytest
 
+from offergen.app_context import AppContext, assemble
 from offergen.config import Settings
 from offergen.evaluation.runner import SuiteRunner, Target, targets
 from offergen.evaluation.suite import LoadedSuite, load_suite
 from offergen.pipeline import Pipeline
-from tests.conftest import MakePipeline
+from tests.support.pipelines import MakePipeline
 
 OFFER = {"kind": "cashback", "merchant": "FreshMart", "value": 5, "unit": "percent"}
 GOOD = "Get 5% cash back at FreshMart. Shop now. Terms apply."
@@ -43,22 +44,23 @@ def _suite(tmp_path: Path, extra: str = "", generate: int = 2, guard: bool = Tru
 
 
 class Opener:
-    """Hands the runner one scripted pipeline and remembers the settings it was asked for."""
+    """Hands the runner a context around one scripted pipeline and remembers the settings it was
+    asked for."""
 
     def __init__(self, pipeline: Pipeline | None) -> None:
         self.pipeline = pipeline
         self.settings: list[Settings] = []
 
     @contextmanager
-    def __call__(self, settings: Settings, out_dir: Path) -> Iterator[Pipeline]:
+    def __call__(self, settings: Settings, out_dir: Path) -> Iterator[AppContext]:
         if self.pipeline is None:
             raise AssertionError("a guard-only run must not open a pipeline")
         self.settings.append(settings)
-        yield self.pipeline
+        yield assemble(settings, self.pipeline)
 
 
 def _runner(loaded: LoadedSuite, tmp_path: Path, opener: Opener, **kw: object) -> SuiteRunner:
-    return SuiteRunner(loaded, Settings(), tmp_path / "out", open_pipeline=opener, **kw)  # type: ignore[arg-type]
+    return SuiteRunner(loaded, Settings(), tmp_path / "out", open_context=opener, **kw)  # type: ignore[arg-type]
 
 
 def test_run_every_case_on_every_seed(make_pipeline: MakePipeline, tmp_path: Path) -> None:

@@ -12,12 +12,12 @@ from types import ModuleType
 import pytest
 
 from offergen.config import Settings
+from offergen.demo.generator import generate_demo_kb
 from offergen.evaluation.assertions.not_contains import NotContainsParams
 from offergen.evaluation.assertions.same_terms_as import SameTermsParams
 from offergen.evaluation.guard_corpus import load_corpus
 from offergen.evaluation.runner import SuiteRunner, Target
 from offergen.evaluation.suite import LoadedSuite, load_suite
-from offergen.retrieval.demo_kb import generate_demo_kb
 from offergen.schemas import Channel, GenerateRequest, GuardCheckRequest, Jurisdiction, OfferKind
 
 REPO = Path(__file__).resolve().parents[2]

@@ -1,4 +1,4 @@
-"""Shared fixtures for the retrieval tests: demo KBs of two sizes and a built hashing index."""
+"""Shared fixtures for the retrieval tests: the 13-merchant demo KB, loaded into a database."""
 
 from __future__ import annotations
 
@@ -10,15 +10,10 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
 import pytest
 
-from offergen.retrieval.demo_kb import DemoKB, generate_demo_kb
-from offergen.retrieval.knowledge_base import KnowledgeBase
+from offergen.demo.generator import DemoKB, generate_demo_kb
 from offergen.store.database import Database
-from tests.conftest import load_kb
-
-
-@pytest.fixture(scope="session")
-def full_demo() -> DemoKB:
-    return generate_demo_kb()
+from offergen.store.knowledge_base import KnowledgeBase
+from tests.support.databases import load_kb
 
 
 @pytest.fixture(scope="session")

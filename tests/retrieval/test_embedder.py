@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from offergen.retrieval.demo_kb import DemoKB
+from offergen.demo.generator import DemoKB
 from offergen.retrieval.documents import offer_document
 from offergen.retrieval.embedder import MiniLMEmbedder, native_bf16_cpu
 

@@ -8,16 +8,16 @@ from pathlib import Path
 
 import pytest
 
+from offergen.demo.generator import DemoKB
 from offergen.errors import ConfigError, NotFoundError, NotReadyError
-from offergen.retrieval.demo_kb import DemoKB
 from offergen.retrieval.documents import offer_document
 from offergen.retrieval.faiss_retriever import FaissRetriever
-from offergen.retrieval.hashing_embedder import HashingEmbedder
 from offergen.retrieval.index_factory import IndexParams
 from offergen.retrieval.index_store import update_index
-from offergen.retrieval.knowledge_base import KnowledgeBase
 from offergen.retrieval.ranking import RankingParams
 from offergen.schemas import Channel, PastOffer, SourceKind
+from offergen.store.knowledge_base import KnowledgeBase
+from tests.support.hashing_embedder import HashingEmbedder
 
 
 def _retriever(kb: KnowledgeBase, index_dir: Path, **kw: object) -> FaissRetriever:

@@ -8,13 +8,14 @@ from pathlib import Path
 
 import pytest
 
+from offergen.demo.generator import DemoKB
 from offergen.errors import InvalidInputError, NotFoundError
 from offergen.guardrails.guard import Guard
 from offergen.guardrails.packs import KB_SCREENING, Packs
-from offergen.retrieval.demo_kb import DemoKB
 from offergen.retrieval.importer import import_rows, read_rows
-from offergen.retrieval.knowledge_base import KnowledgeBase, tenant_scope
 from offergen.schemas import PastOffer
+from offergen.store.knowledge_base import KnowledgeBase
+from offergen.store.tenancy import tenant_scope
 
 CARD = "4111 1111 1111 1111"
 

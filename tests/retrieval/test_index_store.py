@@ -10,9 +10,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from offergen.demo.generator import DemoKB
 from offergen.errors import ConfigError
-from offergen.retrieval.demo_kb import DemoKB
-from offergen.retrieval.hashing_embedder import HashingEmbedder
 from offergen.retrieval.index_factory import IndexParams
 from offergen.retrieval.index_store import (
     SHARED,
@@ -22,8 +21,9 @@ from offergen.retrieval.index_store import (
     read_index_meta,
     update_index,
 )
-from offergen.retrieval.knowledge_base import KnowledgeBase
 from offergen.schemas import SourceKind
+from offergen.store.knowledge_base import KnowledgeBase
+from tests.support.hashing_embedder import HashingEmbedder
 
 PARAMS = IndexParams()
 
@@ -152,7 +152,7 @@ def test_importing_retrieval_modules_is_cheap() -> None:
     code = (
         "import sys\n"
         "import offergen.retrieval.index_store, offergen.retrieval.faiss_retriever\n"
-        "import offergen.retrieval.seed, offergen.retrieval.importer, offergen.retrieval.embedder\n"
+        "import offergen.demo.seed, offergen.retrieval.importer, offergen.retrieval.embedder\n"
         "heavy = [m for m in ('faiss', 'torch', 'sentence_transformers') if m in sys.modules]\n"
         "print(','.join(heavy))\n"
     )

@@ -13,13 +13,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from offergen.retrieval.faiss_retriever import FaissRetriever
-from offergen.retrieval.hashing_embedder import HashingEmbedder
 from offergen.retrieval.index_factory import IndexParams
 from offergen.retrieval.index_store import update_index
-from offergen.retrieval.knowledge_base import KnowledgeBase
 from offergen.schemas import Merchant, MerchantRule, OfferTerms, PastOffer, SourceKind
 from offergen.store.database import Database
-from tests.conftest import _pg_database
+from offergen.store.knowledge_base import KnowledgeBase
+from tests.support.databases import pg_database as _pg_database
+from tests.support.hashing_embedder import HashingEmbedder
 
 WORDS = ["cash", "back", "points", "off", "today", "ignore", "rules", "exclusive", "sms", "5%"]
 
@@ -111,7 +111,7 @@ def test_random_merchants_and_adversarial_queries(
 def demo_retriever(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[tuple[FaissRetriever, KnowledgeBase]]:
-    from offergen.retrieval.demo_kb import generate_demo_kb
+    from offergen.demo.generator import generate_demo_kb
 
     demo = generate_demo_kb(n_merchants=26, offers_per_merchant=12)
     tmp = tmp_path_factory.mktemp("iso")

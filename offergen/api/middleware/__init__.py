@@ -22,28 +22,24 @@ from offergen.api.middleware.observe import ObserveMiddleware
 from offergen.api.middleware.rate_limit import RateLimitMiddleware
 from offergen.api.middleware.threads import DbThreads
 from offergen.api.middleware.timeout import TimeoutMiddleware
-from offergen.config import Settings
+from offergen.limits import ApiLimits
 from offergen.log_format import stamp_request_ids
-from offergen.store.database import Database
 from offergen.store.idempotency import IdempotencyStore
 from offergen.store.rate_limits import RateLimiter
 
 
-def install(app: FastAPI, settings: Settings, database: Database) -> None:
-    """Add every middleware to `app`; `database` holds the state shared across replicas."""
-    limits = settings.limits
+def install(
+    app: FastAPI, limits: ApiLimits, idempotency: IdempotencyStore, rate_limits: RateLimiter
+) -> None:
+    """Add every middleware to `app`; the stores hold the state shared across replicas."""
     stamp_request_ids()  # log lines written while serving carry the request's id
     metrics = ApiMetrics()
     app.state.metrics = metrics
-    # A claim outlives the longest request it can belong to; one older was left by a dead replica.
-    keys = IdempotencyStore(
-        database, ttl_s=limits.idempotency_ttl_s, lease_s=2 * limits.request_timeout_s
-    )
     threads = DbThreads()  # one quota for both: they run one after the other per request
     app.add_middleware(TimeoutMiddleware, timeout_s=limits.request_timeout_s)
     app.add_middleware(
         IdempotencyMiddleware,
-        store=keys,
+        store=idempotency,
         wait_s=limits.request_timeout_s,
         poll_s=limits.idempotency_poll_s,
         metrics=metrics,
@@ -54,7 +50,7 @@ def install(app: FastAPI, settings: Settings, database: Database) -> None:
     )
     app.add_middleware(
         RateLimitMiddleware,
-        limiter=RateLimiter(database, limits.requests_per_minute),
+        limiter=rate_limits,
         exempt=limits.rate_limit_exempt,
         threads=threads,
     )

@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from offergen.api.deps import Limit, Offset, PrincipalDep, ServiceDep, require
+from offergen.api.deps import AuditDep, Limit, Offset, PrincipalDep, require
 from offergen.api.errors import problem_responses
 from offergen.api.principal import Role
 from offergen.store.base import AuditPage
@@ -25,7 +25,7 @@ _ID = r"^[A-Za-z0-9_.-]+$"
     "with its text, findings, sources, model and sampling",
 )
 def audit_records(
-    service: ServiceDep,
+    audit: AuditDep,
     principal: PrincipalDep,
     request_id: Annotated[
         str | None, Query(max_length=64, pattern=_ID, description="one request's variants")
@@ -38,7 +38,7 @@ def audit_records(
     offset: Offset = 0,
     limit: Limit = 50,
 ) -> AuditPage:
-    return service.pipeline.audit.query(
+    return audit.query(
         principal.tenant,
         request_id=request_id,
         merchant_id=merchant_id,

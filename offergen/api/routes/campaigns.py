@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Path, Query
+from fastapi import APIRouter, Path, Query
 from fastapi.responses import StreamingResponse
 
-from offergen.api.deps import PrincipalDep, ReadyServiceDep, ServiceDep, require
+from offergen.api.deps import CampaignsDep, PrincipalDep, ReadyCampaignsDep, require
 from offergen.api.errors import PROBLEM_RESPONSES, problem_responses
 from offergen.api.principal import Role
 from offergen.campaigns.export import csv_lines, ndjson_lines
 from offergen.campaigns.schemas import CampaignCreated, CampaignStatus, CampaignSubmit
-from offergen.campaigns.service import Campaigns
 
 router = APIRouter(prefix="/v1", tags=["campaigns"], dependencies=[require(Role.marketing)])
 
@@ -29,16 +28,6 @@ _RESULTS: dict[int | str, dict[str, Any]] = {
 }
 
 
-def get_campaigns(service: ServiceDep) -> Campaigns:
-    return Campaigns.of(service.pipeline)
-
-
-def get_ready_campaigns(service: ReadyServiceDep) -> Campaigns:
-    # submissions are screened with the policy packs, which load with the model
-    return Campaigns.of(service.pipeline)
-
-
-CampaignsDep = Annotated[Campaigns, Depends(get_campaigns)]
 CampaignId = Annotated[str, Path(pattern=r"^[0-9a-f]{32}$", description="from POST /v1/campaigns")]
 
 
@@ -52,7 +41,8 @@ CampaignId = Annotated[str, Path(pattern=r"^[0-9a-f]{32}$", description="from PO
 )
 def submit(
     body: CampaignSubmit,
-    campaigns: Annotated[Campaigns, Depends(get_ready_campaigns)],
+    # submissions are screened with the policy packs, which load with the model
+    campaigns: ReadyCampaignsDep,
     principal: PrincipalDep,
 ) -> CampaignCreated:
     return campaigns.submit(body, principal.tenant)

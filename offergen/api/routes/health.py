@@ -6,7 +6,7 @@ from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
-from offergen.api.deps import ServiceDep
+from offergen.api.deps import ReadinessDep
 
 router = APIRouter(tags=["health"])
 
@@ -26,9 +26,9 @@ def healthz() -> Health:
     response_model=Health,
     responses={503: {"model": Health, "description": "still loading, or loading failed"}},
 )
-def readyz(service: ServiceDep) -> Health | JSONResponse:
-    if service.pipeline.ready:
+def readyz(readiness: ReadinessDep) -> Health | JSONResponse:
+    if readiness.ready:
         return Health(status="ready")
-    status = "failed" if service.error else "loading"
-    body = Health(status=status, detail=service.error)
+    status = "failed" if readiness.error else "loading"
+    body = Health(status=status, detail=readiness.error)
     return JSONResponse(body.model_dump(), status_code=503)

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path
+from fastapi import APIRouter, Path
 from pydantic import Field, StringConstraints
 
-from offergen.api.deps import Limit, Offset, PrincipalDep, ServiceDep, require
+from offergen.api.deps import Limit, Offset, PrincipalDep, ReviewsDep, require
 from offergen.api.errors import PROBLEM_RESPONSES, problem_responses
 from offergen.api.principal import Role
 from offergen.schemas import Strict
-from offergen.store.review_queue import REASON_MAX, Decision, ReviewItem, ReviewPage, ReviewQueue
+from offergen.store.review_queue import REASON_MAX, Decision, ReviewItem, ReviewPage
 
 router = APIRouter(prefix="/v1", tags=["reviews"], dependencies=[require(Role.reviewer)])
 
@@ -35,12 +35,6 @@ class DecisionBody(Strict):
     ] = Field(description="why; stored with the decision and exported with the eval case")
 
 
-def get_queue(service: ServiceDep) -> ReviewQueue:
-    pipeline = service.pipeline
-    return ReviewQueue(pipeline.kb.db, screen=pipeline.screen_note)
-
-
-QueueDep = Annotated[ReviewQueue, Depends(get_queue)]
 ReviewId = Annotated[int, Path(ge=1, le=2**63 - 1)]  # a database integer
 
 
@@ -51,7 +45,7 @@ ReviewId = Annotated[int, Path(ge=1, le=2**63 - 1)]  # a database integer
     summary="Variants waiting for a reviewer, oldest first: held with only warnings, or sampled",
 )
 def pending(
-    queue: QueueDep,
+    queue: ReviewsDep,
     principal: PrincipalDep,
     offset: Offset = 0,
     limit: Limit = 50,
@@ -60,7 +54,7 @@ def pending(
 
 
 @router.get("/reviews/{review_id}", response_model=ReviewItem, responses=_ONE)
-def get_review(review_id: ReviewId, queue: QueueDep, principal: PrincipalDep) -> ReviewItem:
+def get_review(review_id: ReviewId, queue: ReviewsDep, principal: PrincipalDep) -> ReviewItem:
     return queue.get(review_id, principal.tenant)
 
 
@@ -71,7 +65,7 @@ def get_review(review_id: ReviewId, queue: QueueDep, principal: PrincipalDep) ->
     summary="Approve the copy: the decision, reviewer and reason are recorded for good",
 )
 def approve(
-    review_id: ReviewId, body: DecisionBody, queue: QueueDep, principal: PrincipalDep
+    review_id: ReviewId, body: DecisionBody, queue: ReviewsDep, principal: PrincipalDep
 ) -> ReviewItem:
     return queue.decide(
         review_id, principal.tenant, Decision.approve, body.reason, principal.key_id
@@ -85,6 +79,6 @@ def approve(
     summary="Reject the copy: the decision, reviewer and reason are recorded for good",
 )
 def reject(
-    review_id: ReviewId, body: DecisionBody, queue: QueueDep, principal: PrincipalDep
+    review_id: ReviewId, body: DecisionBody, queue: ReviewsDep, principal: PrincipalDep
 ) -> ReviewItem:
     return queue.decide(review_id, principal.tenant, Decision.reject, body.reason, principal.key_id)

@@ -17,15 +17,15 @@ from fastapi.testclient import TestClient
 
 from offergen.api import errors, middleware
 from offergen.api.app import create_app
-from offergen.api.service import Service
+from offergen.app_context import assemble, request_stores
 from offergen.config import Settings
 from offergen.errors import BackendError
 from offergen.generation.base import GenerationParams, GenerationResult
 from offergen.limits import ApiLimits
 from offergen.pipeline import Pipeline
 from offergen.store.database import Database
-from tests.conftest import MakePipeline
-from tests.doubles import ScriptedBackend
+from tests.support.doubles import ScriptedBackend
+from tests.support.pipelines import MakePipeline
 
 COPY = "Get 10% cashback at FreshMart. Terms apply."
 
@@ -68,7 +68,7 @@ class RealApp:
     pipeline: Pipeline
 
     def generate_body(self, **over: Any) -> dict[str, Any]:
-        m = self.pipeline.kb.merchants()[0]
+        m = self.pipeline.grounder.kb.merchants()[0]
         body: dict[str, Any] = {
             "merchant_id": m.id,
             "offer": {"kind": "cashback", "merchant": m.name, "value": 10, "unit": "percent"},
@@ -96,7 +96,7 @@ def real_app(make_pipeline: MakePipeline, tmp_path: Path) -> Iterator[MakeRealAp
         backend = PacedBackend(scripted, delays or [], failures)
         pipeline.backend = backend
         settings = Settings(data_dir=tmp_path, limits=limits or ApiLimits())
-        client = TestClient(create_app(settings, Service(pipeline)))
+        client = TestClient(create_app(assemble(settings, pipeline)))
         client.__enter__()
         clients.append(client)
         return RealApp(client, backend, pipeline)
@@ -125,7 +125,7 @@ def tiny_app(database: Database) -> Iterator[MakeTinyApp]:
     def make(limits: ApiLimits, delay_s: float = 0.0, status: int = 200) -> TinyApp:
         app = FastAPI()
         errors.install(app)
-        middleware.install(app, Settings(limits=limits), database)
+        middleware.install(app, limits, *request_stores(database, limits))
         tiny = TinyApp(TestClient(app))
         lock = threading.Lock()
 

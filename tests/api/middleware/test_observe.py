@@ -28,7 +28,7 @@ def _samples(text: str, name: str) -> dict[tuple[tuple[str, str], ...], float]:
 
 def test_requests_are_counted_by_route_template(real_app: MakeRealApp) -> None:
     app = real_app()
-    m = app.pipeline.kb.merchants()[0]
+    m = app.pipeline.grounder.kb.merchants()[0]
     app.client.get(f"/v1/merchants/{m.id}/rules")
     app.client.get("/v1/merchants/m_nobody/rules")
     app.client.get("/no/such/path")

@@ -8,11 +8,11 @@ from typing import Any
 
 import pytest
 
+from offergen.demo.generator import generate_demo_kb
 from offergen.errors import ConfigError
 from offergen.guardrails.base import CheckContext
 from offergen.guardrails.checks.claims import ClaimsCheck, ClaimsParams
 from offergen.guardrails.registry import get_check_class
-from offergen.retrieval.demo_kb import generate_demo_kb
 from offergen.schemas import Channel, Jurisdiction, OfferTerms, Severity
 
 CASHBACK: dict[str, Any] = {

@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
+from offergen.demo.generator import generate_demo_kb
 from offergen.errors import ConfigError
 from offergen.guardrails.base import CheckContext
 from offergen.guardrails.checks.fairness import FairnessCheck, FairnessParams
 from offergen.guardrails.registry import get_check_class
-from offergen.retrieval.demo_kb import generate_demo_kb
 from offergen.schemas import Channel, Jurisdiction, OfferTerms, Severity
 
 CLEAN = (

@@ -6,11 +6,11 @@ from typing import Any
 
 import pytest
 
+from offergen.demo.generator import generate_demo_kb
 from offergen.errors import ConfigError
 from offergen.guardrails.base import CheckContext, Fixer
 from offergen.guardrails.checks.merchant_rules import MerchantRulesCheck, MerchantRulesParams
 from offergen.guardrails.registry import get_check_class
-from offergen.retrieval.demo_kb import generate_demo_kb
 from offergen.schemas import (
     Channel,
     Finding,

@@ -14,27 +14,19 @@ the importer) can forget the filter, the way a row-level security policy works. 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
-from contextvars import ContextVar
 from typing import Any, TypeVar, cast
 
 from pydantic import BaseModel
-from sqlalchemy import Select, Table, func, insert, inspect, select, text, update
+from sqlalchemy import Select, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from offergen.errors import NotFoundError
-from offergen.retrieval.documents import offer_document, rule_document
-from offergen.retrieval.tables import (
-    DEFAULT_TENANT,
-    MerchantRow,
-    PastOfferRow,
-    ReviewStatus,
-    RuleRow,
-)
 from offergen.schemas import Merchant, MerchantRule, PastOffer, SourceKind
 from offergen.store.database import Database
+from offergen.store.knowledge_tables import MerchantRow, PastOfferRow, ReviewStatus, RuleRow
+from offergen.store.tenancy import current_tenant
 
-__all__ = ["FlaggedItem", "IndexItem", "KnowledgeBase", "UpsertCounts", "tenant_scope"]
+__all__ = ["FlaggedItem", "IndexRecord", "KnowledgeBase", "UpsertCounts"]
 
 _CHUNK = 500  # ids per IN (...) clause: under SQLite's variable limit, cheap on PostgreSQL
 _ACTIVE = ReviewStatus.active.value
@@ -47,26 +39,13 @@ _TABLES: dict[SourceKind, type[RuleRow] | type[PastOfferRow]] = {
 }
 
 
-_TENANT: ContextVar[str | None] = ContextVar("offergen_tenant", default=None)
-
-
-@contextmanager
-def tenant_scope(tenant: str | None) -> Iterator[None]:
-    """Lookups inside this block see only `tenant`'s merchants and records (None: every tenant)."""
-    token = _TENANT.set(tenant)
-    try:
-        yield
-    finally:
-        _TENANT.reset(token)
-
-
 _Stmt = TypeVar("_Stmt", bound=Select[Any])
 
 
 def _scoped(stmt: _Stmt, merchant_id: Any = None) -> _Stmt:
     """`stmt` restricted to the current tenant's merchants; `merchant_id` is the column that
     names the merchant of a rule or past offer (None: `stmt` selects merchants)."""
-    tenant = _TENANT.get()
+    tenant = current_tenant()
     if tenant is None:
         return stmt
     if merchant_id is None:
@@ -83,14 +62,14 @@ def _reviewed(s: Session, stmt: Select[Any]) -> list[RuleRow | PastOfferRow]:
     return cast(list[RuleRow | PastOfferRow], list(s.scalars(stmt)))
 
 
-class IndexItem(BaseModel):
-    """One retrievable text as the index sees it."""
+class IndexRecord(BaseModel):
+    """One retrievable record, with what the index partitions it by."""
 
     kind: SourceKind
     id: str
     merchant_id: str
     shareable: bool
-    document: str
+    record: MerchantRule | PastOffer
 
 
 class FlaggedItem(BaseModel):
@@ -124,7 +103,6 @@ class KnowledgeBase:
 
     def create_schema(self) -> None:
         self.db.create_schema()
-        _add_tenant_column(self.db)
 
     # --- lookups -------------------------------------------------------------------------------
 
@@ -225,18 +203,18 @@ class KnowledgeBase:
         with self.db.read() as s:
             return {ch: (int(r or 0), int(n or 0)) for ch, r, n in s.execute(stmt)}
 
-    def indexable(self) -> Iterator[IndexItem]:
-        """Every active rule and past offer, with the text the index embeds."""
+    def indexable(self) -> Iterator[IndexRecord]:
+        """Every active rule and past offer (the index builds the text it embeds)."""
         with self.db.read() as s:
             for rule in s.scalars(
                 select(RuleRow).where(RuleRow.status == _ACTIVE).order_by(RuleRow.id)
             ):
-                yield IndexItem(
+                yield IndexRecord(
                     kind=SourceKind.merchant_rule,
                     id=rule.id,
                     merchant_id=rule.merchant_id,
                     shareable=False,  # a merchant's rules never serve another merchant
-                    document=rule_document(rule.to_model()),
+                    record=rule.to_model(),
                 )
             offers = s.scalars(
                 select(PastOfferRow)
@@ -245,12 +223,12 @@ class KnowledgeBase:
                 .execution_options(yield_per=2000)
             )
             for offer in offers:
-                yield IndexItem(
+                yield IndexRecord(
                     kind=SourceKind.past_offer,
                     id=offer.id,
                     merchant_id=offer.merchant_id,
                     shareable=offer.shareable,
-                    document=offer_document(offer.to_model()),
+                    record=offer.to_model(),
                 )
 
     def counts(self) -> dict[str, int]:
@@ -364,23 +342,3 @@ def _upsert(
         s.execute(update(table), changed)  # bulk UPDATE by primary key
         counts.updated = len(changed)
     return counts
-
-
-def _add_tenant_column(db: Database) -> None:
-    """Databases made before merchants had tenants lack kb_merchants.tenant_id: add it, every
-    existing merchant in the default tenant (`offergen kb seed` then moves the demo's)."""
-    table = cast(Table, MerchantRow.__table__)
-    columns = {c["name"] for c in inspect(db.engine).get_columns(table.name)}
-    if "tenant_id" in columns:
-        return
-    with db.engine.begin() as conn:
-        kind = table.c.tenant_id.type.compile(dialect=conn.dialect)
-        conn.execute(
-            text(
-                f"ALTER TABLE {table.name} ADD COLUMN tenant_id {kind} "
-                f"NOT NULL DEFAULT '{DEFAULT_TENANT}'"
-            )
-        )
-        for index in table.indexes:
-            if "tenant_id" in index.columns:
-                index.create(conn)

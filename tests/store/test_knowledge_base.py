@@ -6,12 +6,13 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
+from offergen.demo.generator import DemoKB
 from offergen.errors import NotFoundError
-from offergen.retrieval.demo_kb import DemoKB
-from offergen.retrieval.knowledge_base import KnowledgeBase, tenant_scope
-from offergen.retrieval.tables import ReviewStatus
 from offergen.schemas import Merchant, MerchantRule, SourceKind
 from offergen.store.database import Database
+from offergen.store.knowledge_base import KnowledgeBase
+from offergen.store.knowledge_tables import ReviewStatus
+from offergen.store.tenancy import tenant_scope
 
 
 def test_lookups(kb13: KnowledgeBase, small_demo: DemoKB) -> None:

@@ -1,0 +1,1 @@
+"""The deterministic demo knowledge base (`generator`) and `offergen kb seed` (`seed`)."""

@@ -1,0 +1,206 @@
+"""The demo's voice, category, merchant, phrase and channel tables (data/*.yaml), typed.
+
+Nothing is read at import time: `tables()` parses and validates the files on first use and keeps
+them. What the placeholders in the phrases mean is said at the top of each file.
+"""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, model_validator
+
+from offergen.errors import ConfigError
+from offergen.guardrails.datafile import load_data
+from offergen.schemas import Channel
+
+__all__ = [
+    "Category",
+    "ChannelStyle",
+    "DemoTables",
+    "MerchantSpec",
+    "OfferNumbers",
+    "Phrases",
+    "Voice",
+    "tables",
+]
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+
+Phrase = tuple[str, ...]
+
+
+class _Data(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Voice(_Data):
+    description: str
+    exclamation: bool  # whether a sentence may end in "!"
+    openers: Phrase  # lead-ins for SMS, push, in-app
+    closers: Phrase  # sign-offs for email and in-app
+    headlines: Phrase  # email / in-app first line
+    ctas: Phrase
+    deadlines: Phrase  # deadline sentences in this voice, with {d}
+    urgent: Phrase = ()  # deadline sentences for short windows (energetic voices)
+    intros: Phrase = ()  # sentences that name the merchant, in this voice
+
+
+class Category(_Data):
+    tenant: str
+    recipes: dict[str, int]  # offer recipe -> weight
+    nouns: Phrase  # what the reward applies to ("on {noun}")
+    habit: str  # "every time you {habit}"
+    orders: str  # "on {orders} of $50 or more"
+    ctas: Phrase
+    segments: Phrase  # the generic segments first, then the category's own
+    hooks: Phrase  # questions that say nothing about the offer (SMS, push, in-app)
+    colour: Phrase  # brand colour for email bodies, equally free of offer facts
+    max_percent: tuple[int, ...]  # the max_reward rule draws its caps from these
+    percents: tuple[float, ...]
+    max_amount: tuple[int, ...]
+    amounts: tuple[float, ...]
+    min_spends: tuple[float, ...]
+    caps: tuple[float, ...]
+    points: tuple[int, ...]
+    max_multiplier: tuple[int, ...]
+    multipliers: tuple[int, ...]
+    installments: tuple[int, ...]
+    ship: str
+    banned: Phrase
+
+
+class CategoryFile(_Data):
+    """categories.yaml: `generic_segments` and `defaults` are folded into each category."""
+
+    categories: dict[str, Category]
+    offer_numbers: OfferNumbers
+
+    @model_validator(mode="before")
+    @classmethod
+    def _fold_in_shared(cls, raw: Any) -> Any:
+        if not isinstance(raw, dict) or not isinstance(raw.get("categories"), dict):
+            return raw
+        raw = dict(raw)
+        generic = list(raw.pop("generic_segments", None) or [])
+        defaults = raw.pop("defaults", None) or {}
+        raw["categories"] = {
+            name: {**defaults, **own, "segments": generic + list(own.get("segments") or [])}
+            for name, own in raw["categories"].items()
+        }
+        return raw
+
+
+class OfferNumbers(_Data):
+    """Term values not tied to one category."""
+
+    validity_days: tuple[int, ...]
+    intro_months: tuple[int, ...]
+    aprs: tuple[float, ...]
+    annual_fees: tuple[float, ...]
+    activation_fees: tuple[float, ...]
+
+
+class VoiceFile(_Data):
+    voices: dict[str, Voice]
+
+
+class MerchantSpec(_Data):
+    name: str
+    voice: str
+    currency: Literal["USD", "EUR"]
+    tagline: str
+
+
+class MerchantFile(_Data):
+    merchants: dict[str, tuple[MerchantSpec, ...]]  # per category
+
+
+class Phrases(_Data):
+    segment_openers: dict[str, Phrase]
+    segment_lines: dict[str, Phrase]
+    reward: dict[str, Phrase]  # per recipe
+    sentences: dict[str, Phrase]  # per recipe
+    how: dict[str, Phrase]
+    how_for_recipe: dict[str, str]
+    cap_clause: dict[str, Phrase]  # per recipe
+    cap_sentence: dict[str, Phrase]  # per recipe
+    cond_clause: Phrase
+    bnpl_cond: Phrase
+    ship_cond: Phrase
+    bank_points_cond: Phrase
+    cond_sentence: Phrase
+    until_inline: Phrase
+    until_sentence: Phrase
+    range_sentence: Phrase
+    merchant_sentence: Phrase
+    preapproved: Phrase
+    greetings: Phrase
+    deal_words: Phrase
+    push_leads: Phrase
+    push_activate: Phrase
+    push_get: Phrase
+    sms_ctas: Phrase
+    opt_outs: Phrase
+    number_words: dict[int, str]
+
+
+class ChannelStyle(_Data):
+    """How the demo spreads its copy over channels and how long it writes it."""
+
+    weights: dict[Channel, int]  # how often each channel is drawn
+    demo_max_chars: dict[Channel, int]  # shorter than the guard allows; unlisted: the guard's
+    max_sentences: dict[Channel, int]
+
+
+class DemoTables(_Data):
+    voices: dict[str, Voice]
+    categories: dict[str, Category]
+    offer_numbers: OfferNumbers
+    merchants: dict[str, tuple[MerchantSpec, ...]]  # per category, in category order
+    phrases: Phrases
+    channels: ChannelStyle
+
+
+def _problems(t: DemoTables) -> list[str]:
+    """Names one table uses that another must define."""
+    out = [f"merchants: unknown category {c!r}" for c in t.merchants if c not in t.categories]
+    out += [
+        f"merchants: {m.name!r}: unknown voice {m.voice!r}"
+        for specs in t.merchants.values()
+        for m in specs
+        if m.voice not in t.voices
+    ]
+    out += [
+        f"categories: {name}: recipe {recipe!r} has no {table}"
+        for name, cat in t.categories.items()
+        for recipe in cat.recipes
+        for table in ("reward", "sentences")
+        if recipe not in getattr(t.phrases, table)
+    ]
+    out += [
+        f"channels: {table}: no {c.value}"
+        for table in ("weights", "max_sentences")
+        for c in Channel
+        if c not in getattr(t.channels, table)
+    ]
+    return out
+
+
+@functools.cache
+def tables() -> DemoTables:
+    """All demo tables, read and checked on first use (a ConfigError names the file and field)."""
+    categories = load_data(DATA_DIR / "categories.yaml", CategoryFile)
+    out = DemoTables(
+        voices=load_data(DATA_DIR / "voices.yaml", VoiceFile).voices,
+        categories=categories.categories,
+        offer_numbers=categories.offer_numbers,
+        merchants=load_data(DATA_DIR / "merchants.yaml", MerchantFile).merchants,
+        phrases=load_data(DATA_DIR / "phrases.yaml", Phrases),
+        channels=load_data(DATA_DIR / "channels.yaml", ChannelStyle),
+    )
+    if problems := _problems(out):
+        raise ConfigError(f"demo data in {DATA_DIR}: {'; '.join(problems)}")
+    return out

@@ -1,0 +1,172 @@
+"""Grounding: a request made ready for the model. The request is screened, this merchant's past
+offers and rules are retrieved (knowledge-base text that fails screening is left out), and the
+template is rendered with them. `offergen prompt render` and the eval show exactly this prompt."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from offergen.errors import InvalidInputError, NotFoundError
+from offergen.generation.profiles import ModelProfile
+from offergen.guardrails.base import CheckContext
+from offergen.guardrails.screener import Screener
+from offergen.prompting.base import PromptRenderer, RenderedPrompt
+from offergen.prompting.examples import select_examples
+from offergen.retrieval.base import Retriever
+from offergen.retrieval.documents import offer_query
+from offergen.schemas import (
+    GenerateRequest,
+    Merchant,
+    MerchantRule,
+    PastOffer,
+    Source,
+    SourceKind,
+)
+from offergen.store.knowledge_base import KnowledgeBase
+from offergen.terms import describe
+
+
+@dataclass
+class Grounded:
+    """A request made ready for the model: its prompt, what went into it, and the guard context."""
+
+    prompt: RenderedPrompt
+    variables: dict[str, Any]
+    sources: list[Source]
+    ctx: CheckContext
+
+
+@dataclass
+class Grounder:
+    kb: KnowledgeBase
+    retriever: Retriever
+    renderer: PromptRenderer
+    screener: Screener
+    profile: ModelProfile
+    template: str  # for requests that name none
+    retrieve_k: int
+    rules_k: int
+
+    def warm_up(self) -> None:
+        """Load templates, index and embedder (enough to render prompts); idempotent."""
+        self.renderer.warm_up()
+        self.screener.packs.warm_up()
+        self.retriever.warm_up()
+
+    def ground(self, request: GenerateRequest, timings: dict[str, float]) -> Grounded:
+        """Screen the request, retrieve this merchant's examples and rules, render the prompt."""
+        self.screener.request(request)  # before anything can echo a field back in an error
+        if request.model not in (None, self.profile.name):
+            raise NotFoundError(
+                f"model '{request.model}' is not served here; this service runs "
+                f"'{self.profile.name}'"
+            )
+        merchant = self.kb.merchant(request.merchant_id)
+        ctx = CheckContext(
+            offer=request.offer,
+            channel=request.channel,
+            jurisdiction=request.jurisdiction,
+            merchant_rules=tuple(self.kb.rules(merchant.id)),
+        )
+        template = request.template or self.template
+        with timed(timings, "retrieve_ms"):
+            query = offer_query(
+                request.offer,
+                request.channel,
+                request.customer.segment,
+                category=merchant.category,
+                tone=request.tone,
+            )
+            # Over-fetch, then keep the examples whose terms are shaped like this offer's.
+            candidates = self.retriever.retrieve(
+                merchant.id,
+                query,
+                self.retrieve_k * 10,
+                kind=SourceKind.past_offer,
+                channel=request.channel,
+            )
+            offers = [c.record for c in candidates if isinstance(c.record, PastOffer)]
+            wanted = self.renderer.examples(template, request.channel)
+            examples = select_examples(
+                [p for p in offers if self.screener.knowledge(p.id, p.text, ctx)],
+                request.offer,
+                merchant.id,
+                self.retrieve_k if wanted is None else wanted,
+            )
+            found = (
+                self.retriever.retrieve(
+                    merchant.id, query, self.rules_k, kind=SourceKind.merchant_rule
+                )
+                if self.rules_k
+                else []
+            )
+            rules = [
+                r.record
+                for r in found
+                if isinstance(r.record, MerchantRule) and self.screener.knowledge(r.id, r.text, ctx)
+            ]
+        with timed(timings, "render_ms"):
+            variables = _variables(request, merchant, rules, examples)
+            prompt = self.renderer.render(template, request.channel, variables)
+            if prompt.style != self.profile.prompt_style:
+                reason = (
+                    f"'{template}' is a {prompt.style} template; model '{self.profile.name}' "
+                    f"takes {self.profile.prompt_style} prompts"
+                )
+                raise InvalidInputError(reason, [("template", reason)])
+        scores = {(c.kind, c.id): round(c.score, 4) for c in [*candidates, *found]}
+        sources = [
+            Source(id=p.id, kind=SourceKind.past_offer, score=scores[SourceKind.past_offer, p.id])
+            for p in examples
+        ] + [
+            Source(
+                id=r.id, kind=SourceKind.merchant_rule, score=scores[SourceKind.merchant_rule, r.id]
+            )
+            for r in rules
+        ]
+        return Grounded(prompt=prompt, variables=variables, sources=sources, ctx=ctx)
+
+    def with_feedback(self, request: GenerateRequest, grounded: Grounded, notes: list[str]) -> str:
+        """The prompt again, with the reasons earlier drafts were held."""
+        variables = grounded.variables | {"feedback": notes}
+        return self.renderer.render(grounded.prompt.template, request.channel, variables).text
+
+
+def _variables(
+    request: GenerateRequest,
+    merchant: Merchant,
+    rules: list[MerchantRule],
+    examples: list[PastOffer],
+) -> dict[str, Any]:
+    return {
+        "merchant": merchant,
+        "rules": [r.text for r in rules],
+        "examples": [
+            {
+                "terms": describe(p.offer),
+                "channel": p.channel.value,
+                "audience": p.segment,
+                "text": p.text,
+            }
+            for p in examples
+        ],
+        "offer": describe(request.offer),
+        "channel": request.channel.value,
+        "customer": request.customer,
+        "tone": request.tone,
+        "feedback": [],
+    }
+
+
+@contextmanager
+def timed(timings: dict[str, float], key: str) -> Iterator[None]:
+    """Adds the wall time of the block to timings[key], in milliseconds."""
+    started = time.perf_counter()
+    try:
+        yield
+    finally:
+        timings[key] = timings.get(key, 0.0) + (time.perf_counter() - started) * 1000
