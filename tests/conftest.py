@@ -13,7 +13,7 @@ os.environ["TRANSFORMERS_OFFLINE"] = "1"
 
 from offergen.app_context import AppContext, open_context
 from offergen.config import Settings
-from offergen.demo.generator import generate_demo_kb
+from offergen.demo.generator import DemoKB, generate_demo_kb
 from offergen.generation.profiles import ModelProfile, load_profile
 from offergen.pipeline import Pipeline
 from offergen.retrieval.index_factory import IndexParams
@@ -159,3 +159,15 @@ def make_pipeline(small_kb: tuple[KnowledgeBase, Path]) -> MakePipeline:
         return build_pipeline(kb, index_dir, backend, oversample=oversample), backend
 
     return make
+
+
+@pytest.fixture(scope="session")
+def small_demo() -> DemoKB:
+    # one merchant per category (13), enough offers for isolation and channel tests
+    return generate_demo_kb(n_merchants=13, offers_per_merchant=24)
+
+
+@pytest.fixture
+def kb13(small_demo: DemoKB, database: Database) -> KnowledgeBase:
+    """The 13-merchant demo KB, on SQLite and on PostgreSQL."""
+    return load_kb(database, small_demo)

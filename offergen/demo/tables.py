@@ -29,7 +29,7 @@ __all__ = [
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 
-Phrase = tuple[str, ...]
+PhraseList = tuple[str, ...]  # phrases or templates, one of which is picked
 
 
 class _Data(BaseModel):
@@ -39,25 +39,25 @@ class _Data(BaseModel):
 class Voice(_Data):
     description: str
     exclamation: bool  # whether a sentence may end in "!"
-    openers: Phrase  # lead-ins for SMS, push, in-app
-    closers: Phrase  # sign-offs for email and in-app
-    headlines: Phrase  # email / in-app first line
-    ctas: Phrase
-    deadlines: Phrase  # deadline sentences in this voice, with {d}
-    urgent: Phrase = ()  # deadline sentences for short windows (energetic voices)
-    intros: Phrase = ()  # sentences that name the merchant, in this voice
+    openers: PhraseList  # lead-ins for SMS, push, in-app
+    closers: PhraseList  # sign-offs for email and in-app
+    headlines: PhraseList  # email / in-app first line
+    ctas: PhraseList
+    deadlines: PhraseList  # deadline sentences in this voice, with {d}
+    urgent: PhraseList = ()  # deadline sentences for short windows (energetic voices)
+    intros: PhraseList = ()  # sentences that name the merchant, in this voice
 
 
 class Category(_Data):
     tenant: str
     recipes: dict[str, int]  # offer recipe -> weight
-    nouns: Phrase  # what the reward applies to ("on {noun}")
+    nouns: PhraseList  # what the reward applies to ("on {noun}")
     habit: str  # "every time you {habit}"
     orders: str  # "on {orders} of $50 or more"
-    ctas: Phrase
-    segments: Phrase  # the generic segments first, then the category's own
-    hooks: Phrase  # questions that say nothing about the offer (SMS, push, in-app)
-    colour: Phrase  # brand colour for email bodies, equally free of offer facts
+    ctas: PhraseList
+    segments: PhraseList  # the generic segments first, then the category's own
+    hooks: PhraseList  # questions that say nothing about the offer (SMS, push, in-app)
+    colour: PhraseList  # brand colour for email bodies, equally free of offer facts
     max_percent: tuple[int, ...]  # the max_reward rule draws its caps from these
     percents: tuple[float, ...]
     max_amount: tuple[int, ...]
@@ -69,10 +69,20 @@ class Category(_Data):
     multipliers: tuple[int, ...]
     installments: tuple[int, ...]
     ship: str
-    banned: Phrase
+    banned: PhraseList
 
 
-class CategoryFile(_Data):
+class OfferNumbers(_Data):
+    """Term values not tied to one category."""
+
+    validity_days: tuple[int, ...]
+    intro_months: tuple[int, ...]
+    aprs: tuple[float, ...]
+    annual_fees: tuple[float, ...]
+    activation_fees: tuple[float, ...]
+
+
+class _CategoryFile(_Data):
     """categories.yaml: `generic_segments` and `defaults` are folded into each category."""
 
     categories: dict[str, Category]
@@ -93,17 +103,7 @@ class CategoryFile(_Data):
         return raw
 
 
-class OfferNumbers(_Data):
-    """Term values not tied to one category."""
-
-    validity_days: tuple[int, ...]
-    intro_months: tuple[int, ...]
-    aprs: tuple[float, ...]
-    annual_fees: tuple[float, ...]
-    activation_fees: tuple[float, ...]
-
-
-class VoiceFile(_Data):
+class _VoiceFile(_Data):
     voices: dict[str, Voice]
 
 
@@ -114,36 +114,36 @@ class MerchantSpec(_Data):
     tagline: str
 
 
-class MerchantFile(_Data):
+class _MerchantFile(_Data):
     merchants: dict[str, tuple[MerchantSpec, ...]]  # per category
 
 
 class Phrases(_Data):
-    segment_openers: dict[str, Phrase]
-    segment_lines: dict[str, Phrase]
-    reward: dict[str, Phrase]  # per recipe
-    sentences: dict[str, Phrase]  # per recipe
-    how: dict[str, Phrase]
+    segment_openers: dict[str, PhraseList]
+    segment_lines: dict[str, PhraseList]
+    reward: dict[str, PhraseList]  # per recipe
+    sentences: dict[str, PhraseList]  # per recipe
+    how: dict[str, PhraseList]
     how_for_recipe: dict[str, str]
-    cap_clause: dict[str, Phrase]  # per recipe
-    cap_sentence: dict[str, Phrase]  # per recipe
-    cond_clause: Phrase
-    bnpl_cond: Phrase
-    ship_cond: Phrase
-    bank_points_cond: Phrase
-    cond_sentence: Phrase
-    until_inline: Phrase
-    until_sentence: Phrase
-    range_sentence: Phrase
-    merchant_sentence: Phrase
-    preapproved: Phrase
-    greetings: Phrase
-    deal_words: Phrase
-    push_leads: Phrase
-    push_activate: Phrase
-    push_get: Phrase
-    sms_ctas: Phrase
-    opt_outs: Phrase
+    cap_clause: dict[str, PhraseList]  # per recipe
+    cap_sentence: dict[str, PhraseList]  # per recipe
+    cond_clause: PhraseList
+    bnpl_cond: PhraseList
+    ship_cond: PhraseList
+    bank_points_cond: PhraseList
+    cond_sentence: PhraseList
+    until_inline: PhraseList
+    until_sentence: PhraseList
+    range_sentence: PhraseList
+    merchant_sentence: PhraseList
+    preapproved: PhraseList
+    greetings: PhraseList
+    deal_words: PhraseList
+    push_leads: PhraseList
+    push_activate: PhraseList
+    push_get: PhraseList
+    sms_ctas: PhraseList
+    opt_outs: PhraseList
     number_words: dict[int, str]
 
 
@@ -192,12 +192,12 @@ def _problems(t: DemoTables) -> list[str]:
 @functools.cache
 def tables() -> DemoTables:
     """All demo tables, read and checked on first use (a ConfigError names the file and field)."""
-    categories = load_data(DATA_DIR / "categories.yaml", CategoryFile)
+    categories = load_data(DATA_DIR / "categories.yaml", _CategoryFile)
     out = DemoTables(
-        voices=load_data(DATA_DIR / "voices.yaml", VoiceFile).voices,
+        voices=load_data(DATA_DIR / "voices.yaml", _VoiceFile).voices,
         categories=categories.categories,
         offer_numbers=categories.offer_numbers,
-        merchants=load_data(DATA_DIR / "merchants.yaml", MerchantFile).merchants,
+        merchants=load_data(DATA_DIR / "merchants.yaml", _MerchantFile).merchants,
         phrases=load_data(DATA_DIR / "phrases.yaml", Phrases),
         channels=load_data(DATA_DIR / "channels.yaml", ChannelStyle),
     )

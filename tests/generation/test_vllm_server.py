@@ -67,6 +67,7 @@ def test_the_api_reuses_a_serving_vllm_and_generates_through_it(
     from fastapi.testclient import TestClient
 
     from offergen.api.app import create_app
+    from offergen.app_context import open_context
 
     server = ManagedServer(vllm_profile, prepared_settings.checkpoints_dir)
     server.start()  # something already serves the URL (the session's server): reused, not spawned
@@ -79,7 +80,7 @@ def test_the_api_reuses_a_serving_vllm_and_generates_through_it(
     )
     for name in ("models", "index"):
         (tmp_path / name).symlink_to(prepared_settings.data_dir / name)
-    with TestClient(create_app(settings)) as client:
+    with TestClient(create_app(open_context(settings))) as client:
         import time
 
         deadline = time.monotonic() + 120
