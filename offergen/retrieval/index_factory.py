@@ -4,28 +4,8 @@ Vectors are L2-normalised float32, so inner product = cosine, and every index us
 METRIC_INNER_PRODUCT. Search results carry the caller's int64 ids (IndexIDMap2 over a flat or
 HNSW index; IVF stores ids natively).
 
-Why these defaults. Figures from eval/bench/retrieval.py: synthetic 384-d vectors calibrated on
-MiniLM offer embeddings, 1,000 held-out queries, recall@10 vs exact search, one query per call on
-one thread, 2 shared cores (ranges: two runs). A single-thread scan runs at ~10-12 GB/s, so
-latency is mostly the number of 1.5 KB vectors touched.
-- Flat up to `exact_max` = 10,000: exact, no build cost (10k: 0.01 s vs ~1.5 s for HNSW), and
-  incremental adds stay exact. A query scans all n: p50 0.61-0.67 ms at 10k, 12-13 ms at 100k,
-  117-148 ms at 1M. 10k is about where the scan passes 0.5 ms; with Zipf-sized tenants at 1M
-  items only ~1 % of merchants have a private partition larger than that.
-- HNSW above it (M 32, efConstruction 80, efSearch 64). 100k: recall 0.998, p50 0.17 ms,
-  build 10 s, 173 MB. 1M: recall 0.956, p50 0.33-0.37 ms, build 205-267 s, 1.7 GB (efSearch
-  128: 0.983 at 0.51-0.64 ms). efConstruction 40 built 1M in 164 s but reached only 0.83 at
-  efSearch 64 and 0.91 at 128: 80 is worth its build time. No training, takes incremental adds,
-  and holds up when the query is far from the data (below).
-- IVF (ann="ivf": flat quantizer, nlist 4 * sqrt(n), nprobe 8) is the measured alternative.
-  100k: recall 1.000, p50 0.23 ms, build 4 s, 149 MB: as good as HNSW there. 1M: 0.985 / 0.991 /
-  0.997 at nprobe 4 / 8 / 16 but p50 0.8 / 1.3 / 2.3 ms (busier run; scanning 4,000 centroids
-  alone is ~0.35 ms), build 114 s. It lost clearly on a sparse partition searched by far-away
-  queries (the 100k shareable items at 1M): 0.86 at nprobe 8, 0.93 at 32 (2,529 lists, HNSW
-  quantizer variant) vs 0.984 for HNSW at efSearch 64.
-- Tenant filtering at 1M (one partition per merchant over its private items + one shared
-  partition, each built here, merged by score): recall 0.988, p50 0.49-0.57 ms (efSearch 48:
-  0.985 at 0.42 ms); one global HNSW with an IDSelector of the allowed ids: 0.934.
+Flat up to `exact_max` (10,000), HNSW above it (M 32, efConstruction 80, efSearch 64), IVF as
+the measured alternative: why, with the figures, see docs/decisions/index-kind.md.
 `hnsw_ef_search` and `ivf_nprobe` are search-time: `configure` applies them to a loaded index.
 
 Filtered search: pass `search_parameters(index, selector)`, not a bare SearchParametersHNSW/IVF,
