@@ -20,6 +20,7 @@ from offergen.generation.profiles import ModelProfile, load_profile
 from offergen.generation.vllm_server import ManagedServer
 from offergen.grounding import Grounder
 from offergen.guardrails.packs import Packs
+from offergen.guardrails.preflight import Preflight
 from offergen.guardrails.screener import Screener
 from offergen.limits import ApiLimits
 from offergen.pipeline import Pipeline
@@ -115,6 +116,7 @@ def open_context(
         retriever=retriever,
         renderer=JinjaPromptRenderer(settings.prompts_dir),
         screener=Screener(packs),
+        preflight=Preflight(settings.guardrails_dir),
         profile=profile,
         template=settings.template or profile.template,
         retrieve_k=settings.retrieve_k,
@@ -161,7 +163,8 @@ def assemble(
         keys=KeyStore(database),
         reviews=ReviewQueue(audit.db, screen=screener.note),
         campaigns=Campaigns(
-            CampaignStore(database), Admission(screener, kb, pipeline.profile.name)
+            CampaignStore(database),
+            Admission(screener, pipeline.grounder.preflight, kb, pipeline.profile.name),
         ),
         idempotency=idempotency,
         rate_limits=rate_limits,

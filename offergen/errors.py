@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from offergen.schemas import TermsFinding
+
 
 class OffergenError(Exception):
     """Base class: the message is safe to show to a caller (no PII, no secrets)."""
@@ -29,6 +34,24 @@ class InvalidInputError(OffergenError):
     def __init__(self, message: str, fields: list[tuple[str, str]]) -> None:
         super().__init__(message)
         self.fields = fields  # (field path, reason); never the submitted value
+
+
+class TermsRefusedError(InvalidInputError):
+    """Offer terms that break a merchant rule or a pack requirement (offer pre-flight): no copy
+    could be released for them, so none is generated."""
+
+    def __init__(self, findings: list[TermsFinding]) -> None:
+        rules = ", ".join(dict.fromkeys(f.rule_id for f in findings))
+        super().__init__(
+            f"the offer terms break {len(findings)} rule(s) ({rules}); nothing was generated",
+            self.problems(findings),
+        )
+        self.findings = findings
+
+    @staticmethod
+    def problems(findings: list[TermsFinding]) -> list[tuple[str, str]]:
+        """(field path, reason) per finding, the shape every other refusal has."""
+        return [(f.field, f"{f.message} ({f.rule_id})") for f in findings]
 
 
 class ConflictError(OffergenError):

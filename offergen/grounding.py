@@ -1,6 +1,8 @@
-"""Grounding: a request made ready for the model. The request is screened, this merchant's past
-offers and rules are retrieved (knowledge-base text that fails screening is left out), and the
-template is rendered with them. `offergen prompt render` and the eval show exactly this prompt."""
+"""Grounding: a request made ready for the model. The request is screened, its offer terms are
+checked against the merchant's rules and the packs (pre-flight: a violating offer is refused
+before anything is retrieved or generated), this merchant's past offers and rules are retrieved
+(knowledge-base text that fails screening is left out), and the template is rendered with them.
+`offergen prompt render` and the eval show exactly this prompt."""
 
 from __future__ import annotations
 
@@ -8,11 +10,13 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import UTC, date, datetime
 from typing import Any
 
-from offergen.errors import InvalidInputError, NotFoundError
+from offergen.errors import InvalidInputError, NotFoundError, TermsRefusedError
 from offergen.generation.profiles import ModelProfile
 from offergen.guardrails.base import CheckContext
+from offergen.guardrails.preflight import Preflight
 from offergen.guardrails.screener import Screener
 from offergen.prompting.base import PromptRenderer, RenderedPrompt
 from offergen.prompting.examples import select_examples
@@ -25,6 +29,7 @@ from offergen.schemas import (
     PastOffer,
     Source,
     SourceKind,
+    TermsFinding,
 )
 from offergen.store.knowledge_base import KnowledgeBase
 from offergen.terms import describe
@@ -46,6 +51,7 @@ class Grounder:
     retriever: Retriever
     renderer: PromptRenderer
     screener: Screener
+    preflight: Preflight
     profile: ModelProfile
     template: str  # for requests that name none
     retrieve_k: int
@@ -55,22 +61,27 @@ class Grounder:
         """Load templates, index and embedder (enough to render prompts); idempotent."""
         self.renderer.warm_up()
         self.screener.packs.warm_up()
+        self.preflight.warm_up()
         self.retriever.warm_up()
 
-    def ground(self, request: GenerateRequest, timings: dict[str, float]) -> Grounded:
-        """Screen the request, retrieve this merchant's examples and rules, render the prompt."""
-        self.screener.request(request)  # before anything can echo a field back in an error
-        if request.model not in (None, self.profile.name):
-            raise NotFoundError(
-                f"model '{request.model}' is not served here; this service runs "
-                f"'{self.profile.name}'"
-            )
-        merchant = self.kb.merchant(request.merchant_id)
+    def validate(self, request: GenerateRequest, as_of: date | None = None) -> list[TermsFinding]:
+        """What the offer pre-flight finds (empty: copy may be generated for these terms);
+        `as_of` is the day an offer's validity is judged on (None: today, UTC)."""
+        return self._admit(request, as_of)[2]
+
+    def ground(
+        self, request: GenerateRequest, timings: dict[str, float], as_of: date | None = None
+    ) -> Grounded:
+        """Screen the request, check its terms, retrieve this merchant's examples and rules,
+        render the prompt. TermsRefusedError when the terms break a rule."""
+        merchant, rules, refused = self._admit(request, as_of)
+        if refused:
+            raise TermsRefusedError(refused)
         ctx = CheckContext(
             offer=request.offer,
             channel=request.channel,
             jurisdiction=request.jurisdiction,
-            merchant_rules=tuple(self.kb.rules(merchant.id)),
+            merchant_rules=tuple(rules),
         )
         template = request.template or self.template
         with timed(timings, "retrieve_ms"):
@@ -129,6 +140,22 @@ class Grounder:
             for r in rules
         ]
         return Grounded(prompt=prompt, variables=variables, sources=sources, ctx=ctx)
+
+    def _admit(
+        self, request: GenerateRequest, as_of: date | None
+    ) -> tuple[Merchant, list[MerchantRule], list[TermsFinding]]:
+        """The request screened (before anything can echo a field back in an error), its model
+        and merchant looked up, its terms checked."""
+        self.screener.request(request)
+        if request.model not in (None, self.profile.name):
+            raise NotFoundError(
+                f"model '{request.model}' is not served here; this service runs "
+                f"'{self.profile.name}'"
+            )
+        merchant = self.kb.merchant(request.merchant_id)
+        rules = self.kb.rules(merchant.id)
+        today = as_of or datetime.now(UTC).date()
+        return merchant, rules, self.preflight.check(request, rules, today)
 
     def with_feedback(self, request: GenerateRequest, grounded: Grounded, notes: list[str]) -> str:
         """The prompt again, with the reasons earlier drafts were held."""

@@ -12,8 +12,9 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
+from offergen.errors import TermsRefusedError
 from offergen.generation.base import Backend, GenerationParams
 from offergen.generation.dedupe import NearDuplicates
 from offergen.generation.profiles import ModelProfile, Sampling
@@ -30,7 +31,7 @@ from offergen.schemas import (
     PromptInfo,
     Variant,
 )
-from offergen.store.base import AuditRecord, AuditStore
+from offergen.store.base import AuditRecord, AuditStore, Refusal
 
 __all__ = ["GenerateOptions", "Pipeline", "RequestMeta"]
 
@@ -50,6 +51,9 @@ class GenerateOptions:
 
     seed: int | None = None
     sampling: Sampling | None = None
+    # The day the offer pre-flight judges validity on (an eval suite pins it, so its verdicts do
+    # not change with the calendar).
+    as_of: date | None = None
     # Sees every draft the copy guard judged, held ones included (the eval counts them).
     on_draft: Callable[[GuardResult], None] | None = None
 
@@ -84,9 +88,9 @@ class Pipeline:
             self.backend.warm_up()
             self._ready = True
 
-    def render(self, request: GenerateRequest) -> Grounded:
+    def render(self, request: GenerateRequest, options: GenerateOptions | None = None) -> Grounded:
         """The exact prompt a request would get, with its sources (`offergen prompt render`)."""
-        return self.grounder.ground(request, {})
+        return self.grounder.ground(request, {}, (options or GenerateOptions()).as_of)
 
     def generate(
         self,
@@ -98,7 +102,11 @@ class Pipeline:
         records."""
         options = options or GenerateOptions()
         timings: dict[str, float] = {}
-        grounded = self.grounder.ground(request, timings)
+        try:
+            grounded = self.grounder.ground(request, timings, options.as_of)
+        except TermsRefusedError as exc:
+            self.audit.refuse(_refusal(request, meta, exc))
+            raise
         guard = self.packs.for_copy(request.jurisdiction)
         params = self._params(grounded.prompt, options)
         released: list[_Candidate] = []
@@ -212,3 +220,17 @@ def _candidate(
         text=result.text, released=decision.released, findings=decision.findings, attempts=attempt
     )
     return _Candidate(variant, model_text=result.original_text, applied_fixes=result.applied_fixes)
+
+
+def _refusal(request: GenerateRequest, meta: RequestMeta, exc: TermsRefusedError) -> Refusal:
+    return Refusal(
+        request_id=meta.request_id,
+        idempotency_key=meta.idempotency_key,
+        tenant=meta.tenant,
+        created_at=datetime.now(UTC),
+        merchant_id=request.merchant_id,
+        channel=request.channel.value,
+        jurisdiction=request.jurisdiction.value,
+        offer=request.offer,
+        findings=exc.findings,
+    )

@@ -225,3 +225,21 @@ class GuardVerdict(BaseModel):
     text: str | None
     findings: list[Finding]
     policy: str
+
+
+class TermsFinding(BaseModel):
+    """An offer term that breaks a merchant rule or a pack requirement, found before generation:
+    no copy for these terms could be released."""
+
+    rule_id: str  # a merchant rule's id (r_apex_petrol_03) or a pack requirement's (terms.*)
+    field: str  # the request field at fault, e.g. offer.value
+    limit: float | str | None = None  # the rule's bound, where it has one
+    message: str
+    source: str | None = None  # the regulation or policy the requirement encodes
+
+
+class OfferValidation(BaseModel):
+    """`POST /v1/offers:validate`: whether copy could be generated for these terms."""
+
+    valid: bool
+    findings: list[TermsFinding]

@@ -305,3 +305,30 @@ def test_a_chat_template_on_a_completion_model_is_refused(
         pipeline.generate(req, RequestMeta("req-chat"))
     assert err.value.fields[0][0] == "template"
     assert backend.calls == []
+
+
+def test_terms_that_break_a_merchant_rule_are_refused_before_generation_and_recorded(
+    make_pipeline: MakePipeline, small_kb: tuple[KnowledgeBase, Path]
+) -> None:
+    from offergen.errors import TermsRefusedError
+    from offergen.store.sql_audit import SqlAuditStore
+
+    kb = small_kb[0]
+    req = _request(kb)
+    cap = next(r for r in kb.rules(req.merchant_id) if r.kind.value == "max_reward")
+    over = req.model_copy(update={"offer": req.offer.model_copy(update={"value": 90.0})})
+    pipeline, backend = make_pipeline([f"Get 90% back at {req.offer.merchant}."])
+    with pytest.raises(TermsRefusedError) as exc:
+        pipeline.generate(over, RequestMeta("req-refused", "acme", "idem-9"))
+    [finding] = exc.value.findings
+    assert (finding.rule_id, finding.field) == (cap.id, "offer.value")
+    assert finding.limit == cap.params["max_percent"]
+    assert backend.calls == []  # nothing retrieved for or asked of the model
+    audit = pipeline.audit
+    assert isinstance(audit, SqlAuditStore)
+    assert audit.by_request("req-refused") == []  # no copy recorded
+    [refusal] = audit.refusals("req-refused", tenant="acme")
+    assert refusal.findings == [finding] and refusal.idempotency_key == "idem-9"
+    assert audit.refusals("req-refused", tenant="globex") == []
+    assert pipeline.grounder.validate(over) == [finding]  # the same verdict, as data
+    assert pipeline.grounder.validate(req) == []

@@ -59,7 +59,7 @@ def campaign_requests(kb: KnowledgeBase, count: int, variants: int) -> list[Gene
             "channel": channel,
             "variants": variants,
             "customer": {"segment": SEGMENTS[i % len(SEGMENTS)]},
-            "offer": {**terms, "merchant": merchant.name, "valid_until": "2026-12-31"},
+            "offer": {**terms, "merchant": merchant.name, "valid_until": "2030-12-31"},
         }
         out.append(GenerateRequest.model_validate(body))
     return out

@@ -50,7 +50,7 @@ def requests(kb: KnowledgeBase, count: int) -> list[GenerateRequest]:
                     "merchant_id": mid,
                     "channel": channel,
                     "variants": N,
-                    "offer": {**terms, "merchant": merchant.name, "valid_until": "2026-12-31"},
+                    "offer": {**terms, "merchant": merchant.name, "valid_until": "2030-12-31"},
                 }
             )
         )

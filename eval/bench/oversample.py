@@ -41,7 +41,7 @@ def bench(ctx: AppContext) -> int:
                 "offer": {
                     **terms,
                     "merchant": ctx.kb.merchant(mid).name,
-                    "valid_until": "2026-12-31",
+                    "valid_until": "2030-12-31",
                 },
             }
         )

@@ -24,6 +24,7 @@ from offergen.errors import (
     NotFoundError,
     NotReadyError,
     OffergenError,
+    TermsRefusedError,
 )
 
 log = logging.getLogger(__name__)
@@ -34,6 +35,9 @@ PROBLEM_MEDIA_TYPE = "application/problem+json"
 class FieldError(BaseModel):
     field: str
     message: str
+    # For offer terms refused before generation: the rule broken and its bound.
+    rule_id: str | None = None
+    limit: float | str | None = None
 
 
 class Problem(BaseModel):
@@ -74,8 +78,9 @@ PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
     409: _doc("another request with this Idempotency-Key is still in progress"),
     413: _doc("the request body is larger than the service accepts"),
     422: _doc(
-        "the request is malformed or carries personal data, or its Idempotency-Key was used "
-        "with another body; `errors` names each field (never its value)"
+        "the request is malformed or carries personal data, its offer terms break a merchant "
+        "rule or a pack requirement (each with `rule_id` and `limit`), or its Idempotency-Key "
+        "was used with another body; `errors` names each field (never its value)"
     ),
     429: _doc(
         "too many requests for this key; retry after `Retry-After` seconds",
@@ -169,7 +174,15 @@ async def _on_validation(request: Request, exc: Exception) -> JSONResponse:
 
 async def _on_invalid_input(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, InvalidInputError)
-    errors = [{"field": f"body.{field}", "message": reason} for field, reason in exc.fields]
+    errors: list[dict[str, Any]]
+    if isinstance(exc, TermsRefusedError):
+        errors = [
+            {"field": f"body.{f.field}", "message": f.message, "rule_id": f.rule_id}
+            | ({"limit": f.limit} if f.limit is not None else {})
+            for f in exc.findings
+        ]
+    else:
+        errors = [{"field": f"body.{field}", "message": reason} for field, reason in exc.fields]
     return problem(request, 422, "Invalid Request", str(exc), errors=errors)
 
 

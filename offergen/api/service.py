@@ -27,6 +27,7 @@ from offergen.schemas import (
     GuardVerdict,
     Merchant,
     MerchantRule,
+    OfferValidation,
 )
 from offergen.store.tenancy import tenant_scope
 
@@ -60,6 +61,11 @@ class Service:
         meta = RequestMeta(request_id, principal.tenant, idempotency_key)
         with tenant_scope(principal.tenant):
             return self.ctx.pipeline.generate(body, meta)
+
+    def validate(self, principal: Principal, body: GenerateRequest) -> OfferValidation:
+        with tenant_scope(principal.tenant):
+            findings = self.ctx.pipeline.grounder.validate(body)
+        return OfferValidation(valid=not findings, findings=findings)
 
     def guard(self, body: GuardCheckRequest) -> GuardVerdict:
         return check_copy(self.ctx.packs, body, body.policy)

@@ -27,7 +27,7 @@ from offergen.cli.keys import keys_app
 from offergen.cli.knowledge import index_app, kb_app, merchants, retrieve
 from offergen.cli.llm import llm_app, llm_server_for
 from offergen.cli.review import review_app
-from offergen.errors import OffergenError
+from offergen.errors import OffergenError, TermsRefusedError
 
 # Models come from PyPI packages; nothing may reach for a hub at run time.
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -99,6 +99,11 @@ def generate(
                 ctx.pipeline.warm_up()
             with spinner(f"generating {body.variants} variant(s)"):
                 response = ctx.pipeline.generate(body, RequestMeta(uuid.uuid4().hex))
+    except TermsRefusedError as exc:
+        for f in exc.findings:
+            limit = "" if f.limit is None else f" (limit {f.limit})"
+            typer.secho(f"{f.field}: {f.rule_id}: {f.message}{limit}", err=True)
+        fail(str(exc))
     except OffergenError as exc:
         fail(str(exc))
     typer.echo(response.model_dump_json(indent=2))

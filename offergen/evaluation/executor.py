@@ -10,6 +10,7 @@ import hashlib
 import logging
 import time
 from dataclasses import dataclass
+from datetime import date
 
 from offergen.errors import InvalidInputError, OffergenError
 from offergen.evaluation.case import Case
@@ -32,6 +33,7 @@ class CaseExecutor:
     variants: int | None = None  # replaces each request's `variants`
     policy: str | None = None  # for guard cases that name none
     sampling: Sampling | None = None  # the suite's, for generate cases; None: the profile's
+    as_of: date | None = None  # the day offers are judged valid on; None: today
 
     def run(self, case: Case, seed: int | None) -> Outcome:
         if isinstance(case.vars, GenerateRequest):
@@ -59,9 +61,11 @@ class CaseExecutor:
         # Every draft the copy guard judged, held ones included: the response carries only the
         # variants the pipeline kept.
         drafts: list[GuardResult] = []
-        options = GenerateOptions(seed=seed, sampling=self.sampling, on_draft=drafts.append)
+        options = GenerateOptions(
+            seed=seed, sampling=self.sampling, on_draft=drafts.append, as_of=self.as_of
+        )
         try:
-            grounded = pipeline.render(request)
+            grounded = pipeline.render(request, options)
             outcome.prompt = grounded.prompt.text
             started = time.perf_counter()
             meta = RequestMeta(audit_request_id(case_id, seed))

@@ -137,6 +137,7 @@ class SuiteRunner:
                         sampling.variants,
                         self.loaded.suite.policy,
                         self._sampling(ctx.profile.sampling),
+                        self.loaded.suite.as_of,
                     ),
                 )
                 model_id, backend = ctx.profile.model_id, ctx.pipeline.backend.name

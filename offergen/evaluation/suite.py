@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Annotated
 
@@ -64,6 +65,9 @@ class Suite(_Strict):
     # Policy pack for guard cases that name none; unset = <jurisdiction>-default.
     policy: Name | None = None
     sampling: Sampling = Field(default_factory=Sampling)
+    # The day the offer pre-flight judges offers valid on, so the suite's verdicts do not change
+    # with the calendar; unset: the day it runs.
+    as_of: date | None = None
     defaults: Defaults = Field(default_factory=Defaults)
     cases: list[Case] = Field(default_factory=list)
     # Paths relative to the suite file.

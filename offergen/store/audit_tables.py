@@ -26,10 +26,17 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from offergen.store.base import AuditRecord
+from offergen.store.base import AuditRecord, Refusal
 from offergen.store.database import Base
 
-__all__ = ["REASON_MAX", "AuditRow", "ReviewDecisionRow", "ReviewItemRow", "as_utc"]
+__all__ = [
+    "REASON_MAX",
+    "AuditRow",
+    "RefusalRow",
+    "ReviewDecisionRow",
+    "ReviewItemRow",
+    "as_utc",
+]
 
 REASON_MAX = 500  # characters of a reviewer's reason
 
@@ -85,6 +92,35 @@ class AuditRow(Base):
         values = {name: getattr(self, name) for name in AuditRecord.model_fields}
         values["created_at"] = as_utc(self.created_at)
         return AuditRecord.model_validate(values)
+
+
+class RefusalRow(Base):
+    """A request refused before generation (offer pre-flight), with the rules its terms broke."""
+
+    __tablename__ = "audit_refusals"
+    __table_args__ = (Index("ix_audit_refusals_tenant_created", "tenant", "created_at"),)
+
+    id: Mapped[int] = mapped_column(_ID, primary_key=True, autoincrement=True)
+    request_id: Mapped[str] = mapped_column(String(64), index=True)
+    idempotency_key: Mapped[str | None] = mapped_column(String(255))
+    tenant: Mapped[str | None] = mapped_column(String(128))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    merchant_id: Mapped[str] = mapped_column(String(64))
+    channel: Mapped[str] = mapped_column(String(16))
+    jurisdiction: Mapped[str] = mapped_column(String(8))
+    offer: Mapped[dict[str, Any]] = mapped_column(JSON)
+    findings: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+
+    @classmethod
+    def from_refusal(cls, refusal: Refusal) -> RefusalRow:
+        values = refusal.model_dump(mode="json")
+        values["created_at"] = as_utc(refusal.created_at)
+        return cls(**values)
+
+    def to_refusal(self) -> Refusal:
+        values = {name: getattr(self, name) for name in Refusal.model_fields}
+        values["created_at"] = as_utc(self.created_at)
+        return Refusal.model_validate(values)
 
 
 class ReviewItemRow(Base):
@@ -151,5 +187,5 @@ def _append_only(table: Table) -> None:
         event.listen(table, "after_create", ddl.execute_if(dialect=dialect))
 
 
-for _row in (AuditRow, ReviewItemRow, ReviewDecisionRow):
+for _row in (AuditRow, ReviewItemRow, ReviewDecisionRow, RefusalRow):
     _append_only(_row.__table__)  # type: ignore[arg-type]  # a Table at run time

@@ -8,7 +8,7 @@ from typing import Generic, Protocol, Self, TypeVar
 
 from pydantic import BaseModel
 
-from offergen.schemas import Finding, OfferTerms
+from offergen.schemas import Finding, OfferTerms, TermsFinding
 
 T = TypeVar("T")
 
@@ -52,6 +52,21 @@ class AuditRecord(BaseModel):
     review: ReviewReason | None = None  # set when the variant was queued for a reviewer
 
 
+class Refusal(BaseModel):
+    """A request refused before generation because its offer terms break a rule (offer
+    pre-flight): recorded as a refusal, never as generated copy."""
+
+    request_id: str
+    idempotency_key: str | None = None
+    tenant: str | None = None
+    created_at: datetime
+    merchant_id: str
+    channel: str
+    jurisdiction: str
+    offer: OfferTerms
+    findings: list[TermsFinding]
+
+
 class Page(BaseModel, Generic[T]):
     items: list[T]
     total: int
@@ -81,6 +96,8 @@ class AuditStore(Protocol):
     def append(self, records: list[AuditRecord]) -> None: ...
 
     def by_request(self, request_id: str, tenant: str | None = None) -> list[AuditRecord]: ...
+
+    def refuse(self, refusal: Refusal) -> None: ...
 
     def query(
         self,

@@ -7,8 +7,8 @@ from typing import Any
 
 from sqlalchemy import Select, func, select
 
-from offergen.store.audit_tables import AuditRow, ReviewItemRow, as_utc
-from offergen.store.base import AuditPage, AuditRecord
+from offergen.store.audit_tables import AuditRow, RefusalRow, ReviewItemRow, as_utc
+from offergen.store.base import AuditPage, AuditRecord, Refusal
 from offergen.store.database import Database
 
 
@@ -33,6 +33,19 @@ class SqlAuditStore:
                 for row, r in zip(rows, records, strict=True)
                 if r.review is not None
             )
+
+    def refuse(self, refusal: Refusal) -> None:
+        """Record a request refused before generation."""
+        with self.db.transaction() as s:
+            s.add(RefusalRow.from_refusal(refusal))
+
+    def refusals(self, request_id: str, tenant: str | None = None) -> list[Refusal]:
+        """The refusals of a request (one, or none); another tenant's reads as none."""
+        stmt = select(RefusalRow).where(RefusalRow.request_id == request_id)
+        if tenant is not None:
+            stmt = stmt.where(RefusalRow.tenant == tenant)
+        with self.db.read() as s:
+            return [row.to_refusal() for row in s.scalars(stmt.order_by(RefusalRow.id))]
 
     def by_request(self, request_id: str, tenant: str | None = None) -> list[AuditRecord]:
         """The request's variants in order; another tenant's request reads as none."""

@@ -151,3 +151,25 @@ def test_openapi_declares_problem_responses(client: TestClient) -> None:
     spec = client.get("/openapi.json").json()
     responses = spec["paths"]["/v1/offers:generate"]["post"]["responses"]
     assert {"200", "404", "422", "503"} <= set(responses)
+
+
+def test_an_offer_over_the_merchants_limit_is_a_422_naming_the_rule(
+    make_pipeline: MakePipeline, tmp_path: Path
+) -> None:
+    pipeline, backend = make_pipeline(["Get 90% cashback at FreshMart. Terms apply."])
+    client = TestClient(create_app(assemble(Settings(data_dir=tmp_path), pipeline)))
+    body = _body("m_freshmart", "FreshMart")
+    body["offer"]["value"] = 90
+    r = client.post("/v1/offers:generate", json=body)
+    assert r.status_code == 422 and r.headers["content-type"] == "application/problem+json"
+    [error] = r.json()["errors"]
+    assert error["field"] == "body.offer.value" and error["rule_id"] == "r_freshmart_03"
+    assert error["limit"] == 12 and "12%" in error["message"]
+    assert backend.calls == []  # refused before generation
+    v = client.post("/v1/offers:validate", json=body)
+    assert v.status_code == 200
+    assert v.json()["valid"] is False
+    assert [f["rule_id"] for f in v.json()["findings"]] == ["r_freshmart_03"]
+    ok = client.post("/v1/offers:validate", json=_body("m_freshmart", "FreshMart"))
+    assert ok.json() == {"valid": True, "findings": []}
+    assert client.post("/v1/offers:validate", json=_body("m_nobody", "X")).status_code == 404

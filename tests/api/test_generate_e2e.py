@@ -30,7 +30,7 @@ def _generate(client: TestClient, merchant: dict[str, str], **over: object) -> d
             "value": 5,
             "unit": "percent",
             "min_spend": 50,
-            "valid_until": "2026-12-31",
+            "valid_until": "2030-12-31",
         },
         "customer": {"segment": "young professionals", "interests": ["coffee"]},
         "channel": "sms",
@@ -83,3 +83,28 @@ def test_generated_numbers_are_reconciled(client: TestClient) -> None:
             assert set(re.findall(r"(\d+(?:\.\d+)?)\s*%", v["text"])) <= {"5"}
         else:
             assert v["findings"], "a held variant must say why"
+
+
+def test_an_apex_petrol_offer_over_its_cap_is_refused_before_generation(
+    client: TestClient, real_pipeline: Pipeline
+) -> None:
+    merchants = client.get("/v1/merchants", params={"limit": 500}).json()["items"]
+    apex = next(m for m in merchants if m["id"] == "m_apex_petrol")
+    body = {
+        "merchant_id": apex["id"],
+        "offer": {"kind": "cashback", "merchant": apex["name"], "value": 10, "unit": "percent"},
+        "channel": "sms",
+        "variants": 3,
+    }
+    r = client.post("/v1/offers:generate", json=body)
+    assert r.status_code == 422, r.text
+    [error] = r.json()["errors"]
+    assert (error["rule_id"], error["field"], error["limit"]) == (
+        "r_apex_petrol_03",
+        "body.offer.value",
+        3,
+    )
+    rid = r.headers["X-Request-ID"]
+    assert real_pipeline.audit.by_request(rid) == []  # no copy was generated or recorded
+    [refusal] = real_pipeline.audit.refusals(rid)  # type: ignore[attr-defined]
+    assert [f.rule_id for f in refusal.findings] == ["r_apex_petrol_03"]

@@ -18,7 +18,7 @@ CARD = "4111 1111 1111 1111"
 
 def _admission(pipeline: Pipeline) -> Admission:
     g = pipeline.grounder
-    return Admission(g.screener, g.kb, pipeline.profile.name)
+    return Admission(g.screener, g.preflight, g.kb, pipeline.profile.name)
 
 
 def test_the_check_names_each_problem_without_its_value(make_cheap: MakeCheap) -> None:
@@ -50,3 +50,15 @@ def test_submit_is_all_or_nothing_and_tenant_scoped(make_cheap: MakeCheap) -> No
     assert campaigns.status(created.id, "globex").total == 1
     created = campaigns.submit(CampaignSubmit(items=items), tenant=None)  # keyless: every tenant
     assert campaigns.status(created.id, None).total == 2
+
+
+def test_items_whose_terms_break_a_merchant_rule_are_refused_by_path(make_cheap: MakeCheap) -> None:
+    pipeline, _ = make_cheap()
+    campaigns = Campaigns(CampaignStore(pipeline.grounder.kb.db), _admission(pipeline))
+    over = {"kind": "cashback", "merchant": "FreshMart", "value": 40, "unit": "percent"}
+    items = [request(0).model_dump(mode="json"), request(1, offer=over).model_dump(mode="json")]
+    with pytest.raises(InvalidInputError) as exc:
+        campaigns.submit(CampaignSubmit(items=items), tenant="acme")
+    [(field, reason)] = exc.value.fields
+    assert field == "items.1.offer.value" and "r_freshmart_03" in reason and "12%" in reason
+    assert campaigns.store.open_items() == 0  # nothing stored

@@ -24,7 +24,7 @@ from offergen.store.tenancy import tenant_scope
 from tests.store.audit_records import audit_record
 
 LEGACY = Path(__file__).parent / "fixtures" / "legacy-0.1.db"
-APPEND_ONLY = ("audit_records", "review_items", "review_decisions")
+APPEND_ONLY = ("audit_records", "review_items", "review_decisions", "audit_refusals")
 
 
 def _models() -> None:
@@ -88,7 +88,7 @@ def _assert_append_only(db: Database) -> None:
 def test_upgrade_creates_the_schema_at_head(database: Database) -> None:
     assert current(database) is None
     upgrade(database)
-    assert current(database) == head() == "0002"
+    assert current(database) == head() == "0003"
     tables = set(inspect(database.engine).get_table_names())
     assert {"alembic_version", "kb_merchants", "audit_records", "api_keys", "campaigns"} <= tables
 

@@ -10,6 +10,7 @@ from offergen.generation.base import Backend
 from offergen.generation.profiles import load_profile
 from offergen.grounding import Grounder
 from offergen.guardrails.packs import Packs
+from offergen.guardrails.preflight import Preflight
 from offergen.guardrails.screener import Screener
 from offergen.pipeline import Pipeline
 from offergen.prompting.jinja_renderer import JinjaPromptRenderer
@@ -47,6 +48,7 @@ def build_pipeline(
             retriever=FaissRetriever(index_dir, kb, HashingEmbedder()),
             renderer=JinjaPromptRenderer(REPO / "prompts"),
             screener=Screener(packs),
+            preflight=Preflight(REPO / "guardrails"),
             profile=profile,
             template="offer_copy",
             retrieve_k=3,

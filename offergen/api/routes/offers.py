@@ -6,11 +6,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Header
 
-from offergen.api.deps import MetricsDep, ReadyServiceDep, RequestIdDep, require
+from offergen.api.deps import MetricsDep, ReadyServiceDep, RequestIdDep, ServiceDep, require
 from offergen.api.errors import problem_responses
 from offergen.api.metrics import observe_generation
 from offergen.api.principal import Principal, Role
-from offergen.schemas import GenerateRequest, GenerateResponse
+from offergen.schemas import GenerateRequest, GenerateResponse, OfferValidation
 
 router = APIRouter(prefix="/v1", tags=["offers"])
 
@@ -43,3 +43,18 @@ def generate(
     response = service.generate(principal, body, request_id, idempotency_key)
     observe_generation(metrics, response)  # replays never get here: counted once
     return response
+
+
+@router.post(
+    "/offers:validate",
+    response_model=OfferValidation,
+    responses=problem_responses(404),
+    summary="Check an offer's terms against the merchant's rules and the packs before asking for "
+    "copy: the verdict `offers:generate` would refuse with, as data (nothing is generated)",
+)
+def validate(
+    body: GenerateRequest,
+    principal: Annotated[Principal, require(Role.marketing)],
+    service: ServiceDep,
+) -> OfferValidation:
+    return service.validate(principal, body)
