@@ -1,19 +1,23 @@
 """PII check: card numbers, CVVs, SSNs, IBANs, emails, phones, street addresses and person names.
 
-Patterns, phrase lists and word lists are data (guardrails/data/pii.yaml); this file holds the logic
-that a regex cannot express: Unicode folding, Luhn, mod-97, SSA number rules, vetting a name
-candidate against word lists and the merchant, and overlap resolution.
+Two kinds of detector, both configured in guardrails/data/pii.yaml:
+  - pattern entities (cards, CVVs, SSNs, IBANs, emails): regexes, and a checksum or rule the match
+    must pass (Luhn, mod-97, SSA number rules); certain when they fire (score 1.0 by default);
+  - recognizer entities (phones, street addresses, person names): one small class each under
+    offergen/guardrails/recognizers/, which scores what it finds (0..1).
+A finding is reported when its score reaches the entity's `threshold`; its explanation says which
+rule or list fired and the score, never the value. Overlaps: the longest span wins.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Self
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from offergen.errors import ConfigError
 from offergen.guardrails.base import CheckContext, CheckParams
@@ -24,9 +28,12 @@ from offergen.guardrails.datafile import (
     compile_pattern,
     require_known,
 )
+from offergen.guardrails.recognizers import RECOGNIZERS, Recognition, Recognizer, Scan, build, words
 from offergen.guardrails.registry import register
 from offergen.guardrails.text import drop_invisible, mask_pattern, normalise
 from offergen.schemas import Finding, Severity
+
+__all__ = ["PiiCheck", "PiiParams", "Scan", "iban_ok", "luhn_ok", "words"]
 
 
 class PatternSpec(BaseModel):
@@ -42,18 +49,32 @@ class EntitySpec(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     message: str
-    explain: str
-    patterns: list[str | PatternSpec] = Field(min_length=1)
+    # A recognizer class (offergen/guardrails/recognizers) instead of patterns.
+    recognizer: str | None = None
+    # Findings scoring below this are not reported.
+    threshold: float = Field(default=0.5, ge=0, le=1)
+    # The score of a pattern entity's hits (a recognizer scores its own).
+    score: float = Field(default=1.0, ge=0, le=1)
+    explain: str = ""
+    patterns: list[str | PatternSpec] = Field(default_factory=list)
     validator: str | None = None
     lists: dict[str, list[str]] = Field(default_factory=dict)
     options: dict[str, Any] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _patterns_or_recognizer(self) -> Self:
+        if (self.recognizer is None) == (not self.patterns):
+            raise ValueError("give either `patterns` or a `recognizer`, not both or neither")
+        if self.patterns and not self.explain:
+            raise ValueError("a pattern entity needs `explain` (why it fired)")
+        return self
 
 
 class PiiData(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     merge_tag: str
-    # `{name}` in any pattern becomes this regex (shared sub-patterns, e.g. a name word).
+    # `{name}` in any pattern becomes this regex (shared sub-patterns).
     placeholders: dict[str, str] = Field(default_factory=dict)
     entities: dict[str, EntitySpec] = Field(min_length=1)
 
@@ -62,15 +83,7 @@ class PiiData(BaseModel):
 class Hit:
     start: int
     end: int
-    facts: dict[str, str]
-
-
-@dataclass(frozen=True)
-class Scan:
-    """What a validator reads: the folded text and the merchant's words (lower case)."""
-
-    text: str
-    merchant_words: frozenset[str] = frozenset()
+    facts: dict[str, str] = field(default_factory=dict)
 
 
 # A validator sees the scan and a match; it returns the hit (span may shrink) or None.
@@ -114,7 +127,7 @@ def _validate_ssn(scan: Scan, m: re.Match[str], opts: Mapping[str, Any]) -> Hit 
     area, group, serial = m.group("area"), m.group("group"), m.group("serial")
     if area in ("000", "666") or area.startswith("9") or group == "00" or serial == "0000":
         return None
-    return Hit(*m.span(), {"digits": "9"})
+    return Hit(*_value_span(m), {"digits": "9"})
 
 
 def _validate_iban(scan: Scan, m: re.Match[str], opts: Mapping[str, Any]) -> Hit | None:
@@ -139,89 +152,13 @@ def _validate_iban(scan: Scan, m: re.Match[str], opts: Mapping[str, Any]) -> Hit
     return None
 
 
-def _validate_phone(scan: Scan, m: re.Match[str], opts: Mapping[str, Any]) -> Hit | None:
-    start, end = _value_span(m)
-    digits = _digit_count(scan.text[start:end])
-    if not opts.get("min_digits", 8) <= digits <= opts.get("max_digits", 15):
-        return None
-    return Hit(start, end, {"digits": str(digits)})
-
-
-_WORD = re.compile(r"[^\W\d_]+")
-
-
-def words(text: str) -> list[str]:
-    """The letter runs of `text`, lower case ("O'Brien" -> ["o", "brien"])."""
-    return _WORD.findall(text.lower())
-
-
-def _validate_person_name(scan: Scan, m: re.Match[str], opts: Mapping[str, Any]) -> Hit | None:
-    """Vet a name candidate: the regex found its shape, the word lists decide if it is a name.
-
-    Groups: `value` (the span), `name` (the words to vet), optionally `first` + `last` (the
-    first-name heuristic), `honorific` or `greeting` (the context word).
-    """
-    groups = m.re.groupindex
-    # Cheapest test first: most candidates are Title Case copy, not a listed first name.
-    if "first" in groups:
-        first, last = (" ".join(words(m.group(g))) for g in ("first", "last"))
-        if first in opts["ambiguous_first_names"]:
-            if last not in opts["surnames"]:
-                return None  # "Grace Period", "Chase Sapphire", "May Sale"
-        elif first not in opts["first_names"]:
-            return None
-    name = words(m.group("name"))
-    if not name or any(w in opts["common_words"] or w in scan.merchant_words for w in name):
-        return None
-    if "greeting" in groups:
-        if name[0] in opts["honorifics"]:
-            return None  # "Dear Dr Smith": the honorific heuristic reports it, with its span
-        if any(w in opts["ambiguous_first_names"] for w in name):
-            return None  # "Hello Summer", "Hi June": a greeting alone cannot tell
-    if "honorific" in groups and m.group("honorific").lower() in opts["honorifics_need_context"]:
-        # "Ocean Dr Miami", "Don't Miss Out": only after a greeting or at a clause start.
-        before = scan.text[: m.start("honorific")].rstrip(" \t")
-        prev = _WORD.search(before[-40:][::-1])
-        if (
-            before
-            and before[-1].isalpha()
-            and prev is not None
-            and prev.group()[::-1].lower() not in opts["greetings"]
-        ):
-            return None
-    start, end = _value_span(m)
-    joined = f" {' '.join(words(scan.text[start:end]))} "
-    if any(f" {brand} " in joined for brand in opts["brands"]):
-        return None
-    return Hit(start, end, {})
-
-
-# Named groups a validator reads and options it needs, checked when the data file is loaded.
-_VALIDATOR_GROUPS: dict[str, frozenset[str]] = {
-    "ssn": frozenset({"area", "group", "serial"}),
-    "person_name": frozenset({"value", "name"}),
-}
-_VALIDATOR_OPTIONS: dict[str, frozenset[str]] = {
-    "person_name": frozenset(
-        {
-            "common_words",
-            "brands",
-            "greetings",
-            "honorifics",
-            "honorifics_need_context",
-            "first_names",
-            "ambiguous_first_names",
-            "surnames",
-        }
-    )
-}
+# Named groups a validator reads, checked when the data file is loaded.
+_VALIDATOR_GROUPS: dict[str, frozenset[str]] = {"ssn": frozenset({"area", "group", "serial"})}
 
 VALIDATORS: dict[str, Validator] = {
     "luhn": _validate_luhn,
     "ssn": _validate_ssn,
     "iban": _validate_iban,
-    "phone": _validate_phone,
-    "person_name": _validate_person_name,
 }
 
 
@@ -232,21 +169,23 @@ class _Facts(dict[str, str]):
 
 
 @dataclass(frozen=True)
-class _Detector:
-    entity: str
+class _PatternDetector:
+    """Regexes plus an optional validator; every hit scores `spec.score`."""
+
     spec: EntitySpec
     # Each pattern with the explain template for its hits.
     patterns: tuple[tuple[re.Pattern[str], str], ...]
     validator: Validator | None
     options: Mapping[str, Any]
 
-    def hits(self, scan: Scan) -> list[tuple[Hit, str]]:
+    def analyze(self, scan: Scan) -> list[Recognition]:
         found = []
         for pattern, explain in self.patterns:
             for m in pattern.finditer(scan.text):
                 hit = self._hit(scan, m)
                 if hit is not None and hit.end > hit.start:
-                    found.append((hit, explain))
+                    why = explain.format_map(_Facts(hit.facts))
+                    found.append(Recognition(hit.start, hit.end, self.spec.score, why))
         return found
 
     def _hit(self, scan: Scan, m: re.Match[str]) -> Hit | None:
@@ -257,11 +196,18 @@ class _Detector:
         else:
             start, end = _value_span(m)
             hit = Hit(start, end, {"digits": str(_digit_count(scan.text[start:end]))})
-        # Phrase-list groups hold list words (e.g. "CVV", "St", "Hi"), never the sensitive value.
+        # Phrase-list groups hold list words (e.g. "CVV"), never the sensitive value.
         for key in self.spec.lists:
             if key in m.re.groupindex and m.group(key) is not None:
                 hit.facts[key] = m.group(key)
         return hit
+
+
+@dataclass(frozen=True)
+class _Entity:
+    name: str
+    spec: EntitySpec
+    detector: _PatternDetector | Recognizer
 
 
 class PiiParams(DataParams):
@@ -293,8 +239,8 @@ class PiiCheck:
         wanted = params.entities if params.entities is not None else list(data.entities)
         require_known("params.entities", "entity", wanted, data.entities, plural="entities")
         # Data-file order is the tie-break when two detectors claim the same span.
-        self._detectors = [
-            _build_detector(path, name, spec, data.placeholders)
+        self._entities = [
+            _Entity(name, spec, _build_detector(path, name, spec, data.placeholders))
             for name, spec in data.entities.items()
             if name in wanted
         ]
@@ -308,16 +254,18 @@ class PiiCheck:
             mask_pattern(visible.text, self._merge_tag),
             frozenset(words(normalise(ctx.offer.merchant))),
         )
-        candidates: list[tuple[int, int, Hit, str, _Detector]] = []
-        for rank, detector in enumerate(self._detectors):
-            for hit, explain in detector.hits(scan):
+        candidates: list[tuple[int, int, Recognition, _Entity]] = []
+        for rank, entity in enumerate(self._entities):
+            for hit in entity.detector.analyze(scan):
+                if hit.score < entity.spec.threshold or hit.end <= hit.start:
+                    continue
                 if _squash(scan.text[hit.start : hit.end]) not in self._allowed:
-                    candidates.append((rank, hit.start - hit.end, hit, explain, detector))
+                    candidates.append((rank, hit.start - hit.end, hit, entity))
         # The longest span wins an overlap (an IBAN contains card-like digit runs), then rank.
         candidates.sort(key=lambda c: (c[1], c[0], c[2].start))
-        taken: list[Hit] = []
+        taken: list[Recognition] = []
         findings: list[Finding] = []
-        for _, _, hit, explain, detector in candidates:
+        for _, _, hit, entity in candidates:
             if any(hit.start < t.end and t.start < hit.end for t in taken):
                 continue
             taken.append(hit)
@@ -325,13 +273,12 @@ class PiiCheck:
             findings.append(
                 Finding(
                     check=self.name,
-                    rule_id=f"{self.name}.{detector.entity}",
+                    rule_id=f"{self.name}.{entity.name}",
                     severity=self.severity,
                     start=start,
                     end=end,
-                    message=detector.spec.message,
-                    explanation=f"{detector.entity} detector: "
-                    + explain.format_map(_Facts(hit.facts)),
+                    message=entity.spec.message,
+                    explanation=f"{entity.name} detector: {hit.explain} (score {hit.score:.2f})",
                 )
             )
         return sorted(findings, key=lambda f: f.start)
@@ -339,7 +286,9 @@ class PiiCheck:
 
 def _build_detector(
     path: Path, entity: str, spec: EntitySpec, placeholders: Mapping[str, str]
-) -> _Detector:
+) -> _PatternDetector | Recognizer:
+    if spec.recognizer is not None:
+        return _build_recognizer(path, entity, spec)
     validator = None
     if spec.validator is not None:
         validator = VALIDATORS.get(spec.validator)
@@ -347,12 +296,6 @@ def _build_detector(
             raise ConfigError(
                 f"data file {path}: entities.{entity}.validator: unknown {spec.validator!r}; "
                 f"valid validators: {', '.join(VALIDATORS)}"
-            )
-        missing = _VALIDATOR_OPTIONS.get(spec.validator, frozenset()) - spec.options.keys()
-        if missing:
-            raise ConfigError(
-                f"data file {path}: entities.{entity}.options: the {spec.validator} validator "
-                f"needs {', '.join(sorted(missing))}"
             )
     patterns = []
     for i, item in enumerate(spec.patterns):
@@ -372,23 +315,36 @@ def _build_detector(
                 + ", ".join(sorted(needed))
             )
         patterns.append((pattern, explain))
-    return _Detector(entity, spec, tuple(patterns), validator, _prepare_options(spec.options))
+    return _PatternDetector(spec, tuple(patterns), validator, dict(spec.options))
+
+
+def _build_recognizer(path: Path, entity: str, spec: EntitySpec) -> Recognizer:
+    cls = RECOGNIZERS.get(spec.recognizer or "")
+    if cls is None:
+        raise ConfigError(
+            f"data file {path}: entities.{entity}.recognizer: unknown {spec.recognizer!r}; "
+            f"valid recognizers: {', '.join(RECOGNIZERS)}"
+        )
+    where = f"data file {path}: entities.{entity}.options"
+    try:
+        return build(cls, spec.options, path.parent)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors()
+        )
+        raise ConfigError(f"{where}: {problems}") from None
+    except re.error as exc:
+        raise ConfigError(f"{where}: invalid regex: {exc}") from None
+    except ConfigError as exc:
+        raise ConfigError(f"{where}: {exc}") from None
 
 
 def _list_group(key: str, phrases: list[str]) -> str:
     # The look-ahead on the phrases' first letters changes no match; it lets the regex engine
-    # reject most positions at once (a greeting alternation is ~4x faster with it).
+    # reject most positions at once.
     firsts = {ch for p in phrases if p for ch in (p[0].lower(), p[0].upper())}
     guard = f"(?=[{''.join(re.escape(ch) for ch in sorted(firsts))}])" if firsts else ""
     return f"{guard}(?P<{key}>{alternation(phrases)})"
-
-
-def _prepare_options(options: Mapping[str, Any]) -> dict[str, Any]:
-    # Word lists become lower-case sets once, at load, so a validator only does lookups.
-    return {
-        key: frozenset(" ".join(words(str(w))) for w in value) if isinstance(value, list) else value
-        for key, value in options.items()
-    }
 
 
 def _squash(value: str) -> str:
