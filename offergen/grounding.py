@@ -7,7 +7,7 @@ before anything is retrieved or generated), this merchant's past offers and rule
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -20,12 +20,14 @@ from offergen.guardrails.preflight import Preflight
 from offergen.guardrails.screener import Screener
 from offergen.prompting.base import PromptRenderer, RenderedPrompt
 from offergen.prompting.examples import select_examples
+from offergen.prompting.slots import extract, slot_terms
 from offergen.retrieval.base import Retriever
 from offergen.retrieval.documents import offer_query
 from offergen.schemas import (
     GenerateRequest,
     Merchant,
     MerchantRule,
+    OfferTerms,
     PastOffer,
     Source,
     SourceKind,
@@ -101,9 +103,13 @@ class Grounder:
                 channel=request.channel,
             )
             offers = [c.record for c in candidates if isinstance(c.record, PastOffer)]
+            offers = [p for p in offers if self.screener.knowledge(p.id, p.text, ctx)]
+            locked = self.renderer.terms(template, request.channel) == "locked"
+            if locked:
+                offers = _slotted(offers)
             wanted = self.renderer.examples(template, request.channel)
             examples = select_examples(
-                [p for p in offers if self.screener.knowledge(p.id, p.text, ctx)],
+                offers,
                 request.offer,
                 merchant.id,
                 self.retrieve_k if wanted is None else wanted,
@@ -121,7 +127,9 @@ class Grounder:
                 if isinstance(r.record, MerchantRule) and self.screener.knowledge(r.id, r.text, ctx)
             ]
         with timed(timings, "render_ms"):
-            variables = _variables(request, merchant, rules, examples)
+            variables = _variables(
+                request, merchant, rules, examples, slot_terms if locked else describe
+            )
             prompt = self.renderer.render(template, request.channel, variables)
             if prompt.style != self.profile.prompt_style:
                 reason = (
@@ -163,25 +171,38 @@ class Grounder:
         return self.renderer.render(grounded.prompt.template, request.channel, variables).text
 
 
+def _slotted(offers: list[PastOffer]) -> list[PastOffer]:
+    """The past offers whose copy maps every number to a slot, with their copy in slots; the
+    others are left out (a number the model would copy must not reach the prompt)."""
+    out = []
+    for p in offers:
+        text = extract(p.text, p.offer)
+        if text is not None:
+            out.append(p.model_copy(update={"text": text}))
+    return out
+
+
 def _variables(
     request: GenerateRequest,
     merchant: Merchant,
     rules: list[MerchantRule],
     examples: list[PastOffer],
+    terms: Callable[[OfferTerms], str],
 ) -> dict[str, Any]:
+    """`terms` writes an offer's terms: with their values, or as slots."""
     return {
         "merchant": merchant,
         "rules": [r.text for r in rules],
         "examples": [
             {
-                "terms": describe(p.offer),
+                "terms": terms(p.offer),
                 "channel": p.channel.value,
                 "audience": p.segment,
                 "text": p.text,
             }
             for p in examples
         ],
-        "offer": describe(request.offer),
+        "offer": terms(request.offer),
         "channel": request.channel.value,
         "customer": request.customer,
         "tone": request.tone,

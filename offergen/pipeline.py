@@ -1,6 +1,8 @@
 """The orchestration of one request: ground -> generate -> guard -> release + audit.
 
-The pipeline holds its stages and has one entry point, `generate`. What differs per call (the
+With a terms-locked template the model writes slots ([REWARD], ...) and code fills them from the
+request's terms before the guard reads the draft (offergen/prompting/slots.py). The pipeline
+holds its stages and has one entry point, `generate`. What differs per call (the
 caller's identity for the audit trail, a seed, sampling, an observer of drafts) is an argument,
 never a field changed on a shared pipeline. A blocked variant is data (`released: false` with
 findings), never an exception; `offergen.guardrails.release` decides what is released and what
@@ -12,8 +14,9 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date
 
+from offergen.audit_trail import Draft, RequestMeta, refusal, variant_records
 from offergen.errors import TermsRefusedError
 from offergen.generation.base import Backend, GenerationParams
 from offergen.generation.dedupe import NearDuplicates
@@ -23,26 +26,17 @@ from offergen.guardrails.guard import Guard, GuardResult
 from offergen.guardrails.packs import Packs
 from offergen.guardrails.release import decide, held_by, review_reason
 from offergen.prompting.base import RenderedPrompt
+from offergen.prompting.slots import fill
 from offergen.schemas import (
-    Finding,
     GenerateRequest,
     GenerateResponse,
     ModelInfo,
     PromptInfo,
     Variant,
 )
-from offergen.store.base import AuditRecord, AuditStore, Refusal
+from offergen.store.base import AuditStore
 
 __all__ = ["GenerateOptions", "Pipeline", "RequestMeta"]
-
-
-@dataclass(frozen=True)
-class RequestMeta:
-    """Who asked, as the audit trail records it."""
-
-    request_id: str
-    tenant: str | None = None
-    idempotency_key: str | None = None
 
 
 @dataclass(frozen=True)
@@ -56,13 +50,6 @@ class GenerateOptions:
     as_of: date | None = None
     # Sees every draft the copy guard judged, held ones included (the eval counts them).
     on_draft: Callable[[GuardResult], None] | None = None
-
-
-@dataclass
-class _Candidate:
-    variant: Variant
-    model_text: str  # what the model wrote, before the guard inserted required wording
-    applied_fixes: list[Finding]
 
 
 @dataclass
@@ -105,12 +92,12 @@ class Pipeline:
         try:
             grounded = self.grounder.ground(request, timings, options.as_of)
         except TermsRefusedError as exc:
-            self.audit.refuse(_refusal(request, meta, exc))
+            self.audit.refuse(refusal(request, meta, exc.findings))
             raise
         guard = self.packs.for_copy(request.jurisdiction)
         params = self._params(grounded.prompt, options)
-        released: list[_Candidate] = []
-        held: list[_Candidate] = []
+        released: list[Draft] = []
+        held: list[Draft] = []
         seen = NearDuplicates()  # a reworded repeat is not another variant
         text = grounded.prompt.text
         for attempt in range(1, self.max_attempts + 1):
@@ -123,16 +110,16 @@ class Pipeline:
                 result = self.backend.generate(
                     text, params.model_copy(update={"n": n, "seed": seed})
                 )
-            round_held: list[_Candidate] = []
+            round_held: list[Draft] = []
             with timed(timings, "guard_ms"):
                 for completion in result.completions:
                     copy = completion.text.strip()
                     if seen.seen(copy):
                         continue
-                    checked = guard.check(copy, grounded.ctx)
+                    checked = _checked(copy, request, grounded, guard)
                     if options.on_draft is not None:
                         options.on_draft(checked)
-                    candidate = _candidate(checked, completion.finish_reason, guard, attempt)
+                    candidate = _candidate(checked, completion.finish_reason, guard, attempt, copy)
                     (released if candidate.variant.released else round_held).append(candidate)
             held += round_held
             if round_held and attempt < self.max_attempts:
@@ -146,7 +133,16 @@ class Pipeline:
         kept = (released + held)[: request.variants]
         timings["total_ms"] = sum(timings.values())
         timings_ms = {k: round(v, 1) for k, v in timings.items()}
-        records = self._records(request, meta, grounded, params, kept, timings_ms)
+        records = variant_records(
+            request,
+            meta,
+            grounded,
+            params,
+            kept,
+            timings_ms,
+            self.profile.model_id,
+            self.backend.name,
+        )
         sample_rate = guard.pack.pack.review.sample_rate
         for r in records:
             r.review = review_reason(r, sample_rate)
@@ -169,68 +165,30 @@ class Pipeline:
             repetition_penalty=s.repetition_penalty,
             stop=prompt.stop,
             seed=self.seed if options.seed is None else options.seed,
+            bad_words=prompt.bad_words,
         )
 
-    def _records(
-        self,
-        request: GenerateRequest,
-        meta: RequestMeta,
-        grounded: Grounded,
-        params: GenerationParams,
-        kept: list[_Candidate],
-        timings_ms: dict[str, float],
-    ) -> list[AuditRecord]:
-        now = datetime.now(UTC)
-        prompt = grounded.prompt
-        return [
-            AuditRecord(
-                request_id=meta.request_id,
-                idempotency_key=meta.idempotency_key,
-                tenant=meta.tenant,
-                variant=i,
-                created_at=now,
-                merchant_id=request.merchant_id,
-                channel=request.channel.value,
-                jurisdiction=request.jurisdiction.value,
-                offer=request.offer,
-                template=prompt.template,
-                template_version=prompt.version,
-                model_id=self.profile.model_id,
-                backend=self.backend.name,
-                sampling=params.model_dump(exclude={"n"}),
-                source_ids=[s.id for s in grounded.sources],
-                text=c.variant.text,
-                model_text=c.model_text,
-                applied_fixes=c.applied_fixes,
-                released=c.variant.released,
-                attempts=c.variant.attempts,
-                findings=c.variant.findings,
-                timings_ms=timings_ms,
-            )
-            for i, c in enumerate(kept)
-        ]
+
+def _checked(copy: str, request: GenerateRequest, grounded: Grounded, guard: Guard) -> GuardResult:
+    """The guard's verdict on a draft. A terms-locked draft has its slots filled from the
+    request's terms first; one with an unknown, unset or missing slot is held as it is (a raw
+    slot is never released)."""
+    if grounded.prompt.terms != "locked":
+        return guard.check(copy, grounded.ctx)
+    filled = fill(copy, request.offer, request.customer.locale)
+    if filled.problems:
+        return GuardResult(
+            released=False, text=copy, findings=filled.findings(), original_text=copy
+        )
+    return guard.check(filled.text, grounded.ctx)
 
 
 def _candidate(
-    result: GuardResult, finish_reason: str | None, guard: Guard, attempt: int
-) -> _Candidate:
+    result: GuardResult, finish_reason: str | None, guard: Guard, attempt: int, model_text: str
+) -> Draft:
     decision = decide(result, finish_reason, guard.pack.pack.review)
     # result.text carries any disclosure the guard inserted; findings index into it.
     variant = Variant(
         text=result.text, released=decision.released, findings=decision.findings, attempts=attempt
     )
-    return _Candidate(variant, model_text=result.original_text, applied_fixes=result.applied_fixes)
-
-
-def _refusal(request: GenerateRequest, meta: RequestMeta, exc: TermsRefusedError) -> Refusal:
-    return Refusal(
-        request_id=meta.request_id,
-        idempotency_key=meta.idempotency_key,
-        tenant=meta.tenant,
-        created_at=datetime.now(UTC),
-        merchant_id=request.merchant_id,
-        channel=request.channel.value,
-        jurisdiction=request.jurisdiction.value,
-        offer=request.offer,
-        findings=exc.findings,
-    )
+    return Draft(variant, model_text=model_text, applied_fixes=result.applied_fixes)

@@ -154,9 +154,12 @@ def small_kb(tmp_path_factory: pytest.TempPathFactory) -> tuple[KnowledgeBase, P
 def make_pipeline(small_kb: tuple[KnowledgeBase, Path]) -> MakePipeline:
     kb, index_dir = small_kb
 
-    def make(texts: list[str], oversample: float = 1.0) -> tuple[Pipeline, ScriptedBackend]:
+    def make(
+        texts: list[str], oversample: float = 1.0, template: str = "offer_copy_free"
+    ) -> tuple[Pipeline, ScriptedBackend]:
         backend = ScriptedBackend(texts)
-        return build_pipeline(kb, index_dir, backend, oversample=oversample), backend
+        pipeline = build_pipeline(kb, index_dir, backend, oversample=oversample, template=template)
+        return pipeline, backend
 
     return make
 

@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 
 from offergen.errors import InvalidInputError, NotFoundError
+from offergen.guardrails.guard import GuardResult
 from offergen.guardrails.packs import Packs
-from offergen.pipeline import Pipeline, RequestMeta
+from offergen.pipeline import GenerateOptions, Pipeline, RequestMeta
 from offergen.retrieval.faiss_retriever import FaissRetriever
 from offergen.retrieval.index_factory import IndexParams
 from offergen.retrieval.index_store import update_index
@@ -65,7 +66,7 @@ def test_releases_clean_copy_and_regenerates_blocked(
     notes = retry[retry.index("Compliance notes") :]
     assert "reward percentage not backed" in notes and notes.endswith("Copy:")
     assert {s.kind for s in resp.sources} == {"past_offer", "merchant_rule"}
-    assert resp.model.backend == "scripted" and resp.prompt.template == "offer_copy"
+    assert resp.model.backend == "scripted" and resp.prompt.template == "offer_copy_free"
     assert {"retrieve_ms", "render_ms", "generate_ms", "guard_ms", "total_ms"} <= set(
         resp.timings_ms
     )
@@ -332,3 +333,44 @@ def test_terms_that_break_a_merchant_rule_are_refused_before_generation_and_reco
     assert audit.refusals("req-refused", tenant="globex") == []
     assert pipeline.grounder.validate(over) == [finding]  # the same verdict, as data
     assert pipeline.grounder.validate(req) == []
+
+
+def test_terms_locked_drafts_get_their_numbers_from_the_terms(
+    make_pipeline: MakePipeline, small_kb: tuple[KnowledgeBase, Path]
+) -> None:
+    kb = small_kb[0]
+    req = _request(kb, variants=1)
+    name = req.offer.merchant
+    pipeline, backend = make_pipeline([f"Get [REWARD] cashback at {name}."], template="offer_copy")
+    resp = pipeline.generate(req, RequestMeta("req-locked"))
+
+    [variant] = resp.variants
+    assert variant.released and variant.text.startswith(f"Get 10% cashback at {name}.")
+    prompt, params = backend.calls[0]
+    assert set(params.bad_words) == set("0123456789")  # the model may not write digits
+    # the new offer and every example appear in slots: no number reaches the prompt to copy
+    lines = [ln for ln in prompt.splitlines() if ln.startswith(("Terms: ", "Copy: "))]
+    assert len(lines) > 2 and not any(ch.isdigit() for ln in lines for ch in ln)
+    assert lines[-1] == "Terms: [REWARD] cashback"
+    [record] = pipeline.audit.by_request("req-locked")
+    assert record.model_text == f"Get [REWARD] cashback at {name}."  # what the model wrote
+
+
+def test_a_draft_with_an_unknown_or_missing_slot_is_held_never_released_raw(
+    make_pipeline: MakePipeline, small_kb: tuple[KnowledgeBase, Path]
+) -> None:
+    kb = small_kb[0]
+    req = _request(kb, variants=1)
+    name = req.offer.merchant
+    drafts = [f"Only [PRICE] at {name}.", f"Big savings at {name}.", f"[REWARD] back at {name}."]
+    pipeline, _ = make_pipeline(drafts, template="offer_copy")
+    seen: list[GuardResult] = []
+    resp = pipeline.generate(req, RequestMeta("req-slots"), GenerateOptions(on_draft=seen.append))
+
+    assert [v.released for v in resp.variants] == [True]
+    assert resp.variants[0].attempts == 3 and "[" not in resp.variants[0].text
+    assert [[f.rule_id for f in d.findings] for d in seen[:2]] == [
+        ["slots.unknown", "slots.missing"],
+        ["slots.missing"],
+    ]
+    assert not any(d.released for d in seen[:2])

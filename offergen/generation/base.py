@@ -20,6 +20,9 @@ class GenerationParams(BaseModel):
     # A regex the whole completion must match (e.g. a length cap for SMS), for backends with
     # structured/guided decoding; the others ignore it and the guard still checks the result.
     pattern: str | None = None
+    # Words the model may not write (e.g. digits, where code writes every number): vLLM's
+    # `bad_words`, transformers' `bad_words_ids`.
+    bad_words: tuple[str, ...] = ()
 
 
 class Completion(BaseModel):

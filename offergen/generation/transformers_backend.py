@@ -49,6 +49,16 @@ class TransformersBackend:
         model.eval()  # type: ignore[no-untyped-call]
         self._model = model
 
+    def _bad_words_ids(self, words: tuple[str, ...]) -> list[list[int]]:
+        """Each word's token ids, alone and after a space (how it starts a word mid-sentence)."""
+        tok = self._tokenizer
+        seqs = {
+            tuple(tok(form, add_special_tokens=False).input_ids)
+            for word in words
+            for form in (word, f" {word}")
+        }
+        return [list(s) for s in sorted(seqs) if s]
+
     def generate(self, prompt: str, params: GenerationParams) -> GenerationResult:
         if self._model is None:
             raise BackendError("the transformers backend was not warmed up")
@@ -70,6 +80,8 @@ class TransformersBackend:
             kwargs.update(temperature=params.temperature, top_p=params.top_p, top_k=50)
         if params.stop:
             kwargs.update(stop_strings=list(params.stop), tokenizer=tok)
+        if params.bad_words:
+            kwargs.update(bad_words_ids=self._bad_words_ids(params.bad_words))
         with self._lock, torch.inference_mode():
             if params.seed is not None:
                 torch.manual_seed(params.seed)

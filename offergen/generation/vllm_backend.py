@@ -115,6 +115,8 @@ class VllmBackend:
         }
         if params.seed is not None:
             body["seed"] = params.seed
+        if params.bad_words:
+            body["bad_words"] = list(params.bad_words)
         if params.pattern is not None:
             # vLLM's structured outputs: the server only samples tokens the regex still allows
             body["structured_outputs"] = {"regex": params.pattern}

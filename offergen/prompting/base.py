@@ -16,6 +16,9 @@ class RenderedPrompt(BaseModel):
     stop: tuple[str, ...]
     max_new_tokens: int
     style: Literal["completion", "chat"] = "completion"
+    # locked: the model writes slots ([REWARD], ...) and code fills them from the offer terms
+    terms: Literal["free", "locked"] = "free"
+    bad_words: tuple[str, ...] = ()  # what the model may not write (digits, when terms are locked)
 
 
 class PromptRenderer(Protocol):
@@ -26,3 +29,5 @@ class PromptRenderer(Protocol):
     ) -> RenderedPrompt: ...
 
     def examples(self, template: str, channel: Channel) -> int | None: ...
+
+    def terms(self, template: str, channel: Channel) -> Literal["free", "locked"]: ...

@@ -34,6 +34,14 @@ class Sidecar(BaseModel):
     examples: int | None = Field(
         default=None, ge=0, le=20, description="few-shot examples shown; unset = settings"
     )
+    terms: Literal["free", "locked"] = Field(
+        default="free",
+        description="locked: the prompt shows every term as a slot ([REWARD], ...), the examples "
+        "are the past offers whose numbers all map to slots, and code fills the model's slots",
+    )
+    bad_words: list[str] = Field(
+        default_factory=list, description="what the backend keeps the model from writing"
+    )
 
 
 class LoadedTemplate(BaseModel):
@@ -173,8 +181,14 @@ class JinjaPromptRenderer:
             stop=tuple(loaded.sidecar.stop),
             max_new_tokens=loaded.sidecar.max_new_tokens[channel],
             style=loaded.sidecar.style,
+            terms=loaded.sidecar.terms,
+            bad_words=tuple(loaded.sidecar.bad_words),
         )
 
     def examples(self, template: str, channel: Channel) -> int | None:
         """How many few-shot examples the template asks for (None: the caller decides)."""
         return self.load(template, channel).sidecar.examples
+
+    def terms(self, template: str, channel: Channel) -> Literal["free", "locked"]:
+        """Whether the template locks the terms (slots) or lets the model write them."""
+        return self.load(template, channel).sidecar.terms

@@ -79,6 +79,9 @@ def test_prompt_list_shows_template_and_version() -> None:
         ".push",
         ".email",
         "offer_copy_chat",
+        "offer_copy_free",
+        ".push",
+        ".email",
     ]
     assert lines[3].split()[2] == "chat"
 
@@ -97,7 +100,8 @@ def test_prompt_render_prints_the_exact_prompt(prepared_settings: Settings, tmp_
     assert result.exit_code == 0, result.output
     out = json.loads(result.output[result.output.index("{") :])
     assert out["template"] == "offer_copy" and len(out["version"]) == 12
-    assert out["text"].endswith("Terms: 5% cashback\nChannel: sms\nAudience: general\nCopy:")
+    # the default template locks the terms: the prompt shows slots, code writes the numbers
+    assert out["text"].endswith("Terms: [REWARD] cashback\nChannel: sms\nAudience: general\nCopy:")
     assert out["variables"]["merchant"]["name"] == "FreshMart"
     rules = [s["id"] for s in out["sources"] if s["kind"] == "merchant_rule"]
     assert rules and all(r.startswith("r_freshmart") for r in rules)  # only this merchant's

@@ -26,7 +26,7 @@ def test_generate_case_records_variants_prompt_and_model(make_pipeline: MakePipe
     assert backend.calls[0][1].seed == 77  # the case's seed, not the pipeline's
     assert pipeline.seed == 5  # the shared pipeline is left as it was
     assert (out.template, out.model_id, out.backend) == (
-        "offer_copy",
+        "offer_copy_free",
         "google/gemma-3-270m",  # the profile's model, served here by the scripted backend
         "scripted",
     )
@@ -38,7 +38,7 @@ def test_target_template_and_variants_override(make_pipeline: MakePipeline) -> N
     executor = CaseExecutor(pipeline.packs, pipeline, template="offer_copy_chat", variants=1)
     out = executor.run(_case(), seed=1)
     assert out.refused is not None and "chat template" in out.refused  # the target's template
-    own = executor.run(_case(template="offer_copy"), seed=1)  # a request's own template wins
+    own = executor.run(_case(template="offer_copy_free"), seed=1)  # a request's own template wins
     assert own.refused is None and len(own.variants) == 1
 
 

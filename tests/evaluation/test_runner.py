@@ -82,7 +82,7 @@ def test_run_every_case_on_every_seed(make_pipeline: MakePipeline, tmp_path: Pat
     assert opener.settings[0].max_attempts == 1 and opener.settings[0].seed == 40
     assert run.passed and results.passed and run.summary.pass_rate == 1.0
     assert run.config.seeds == [40, 41] and run.model_id == "google/gemma-3-270m"
-    assert list(run.templates) == ["offer_copy"]
+    assert list(run.templates) == ["offer_copy_free"]
     assert all(c.outcome.prompt is None for c in run.cases)  # kept for failures only
 
 

@@ -130,22 +130,33 @@ def test_every_template_renders_for_every_channel(
     assert p.style == ("chat" if name.endswith("chat") else "completion")
 
 
-def test_channel_variants_extend_the_base(repo_root: Path) -> None:
+@pytest.mark.parametrize("name", ["offer_copy", "offer_copy_free"])
+def test_channel_variants_extend_the_base(repo_root: Path, name: str) -> None:
     r = JinjaPromptRenderer(repo_root / "prompts")
-    assert r.names() == ["offer_copy", "offer_copy_chat"]
-    assert r.variants("offer_copy") == [Channel.push, Channel.email]
-    sms = r.render("offer_copy", Channel.sms, _vars())
-    push = r.render("offer_copy", Channel.push, _vars(channel="push"))
+    assert r.names() == ["offer_copy", "offer_copy_chat", "offer_copy_free"]
+    assert r.variants(name) == [Channel.push, Channel.email]
+    sms = r.render(name, Channel.sms, _vars())
+    push = r.render(name, Channel.push, _vars(channel="push"))
     assert push.text.startswith("FreshMart (grocery) push notification archive.")
     assert "marketing archive" in sms.text and "marketing archive" not in push.text
     # the rest of the base (examples, cue) is inherited
     assert push.text.endswith("Channel: push\nAudience: students\nCopy:")
     assert (push.max_new_tokens, sms.max_new_tokens) == (36, 60)  # the variant's sidecar wins
     assert push.version != sms.version
-    assert (
-        r.examples("offer_copy", Channel.email) == 3
-        and r.examples("offer_copy", Channel.sms) is None
-    )
+    assert r.examples(name, Channel.email) == 3 and r.examples(name, Channel.sms) is None
+
+
+def test_the_terms_locked_template_says_so_and_keeps_digits_from_the_model(
+    repo_root: Path,
+) -> None:
+    r = JinjaPromptRenderer(repo_root / "prompts")
+    for channel in (Channel.sms, Channel.push, Channel.email):
+        locked = r.render("offer_copy", channel, _vars(channel=channel.value))
+        free = r.render("offer_copy_free", channel, _vars(channel=channel.value))
+        assert (locked.terms, free.terms) == ("locked", "free")
+        assert r.terms("offer_copy", channel) == "locked"
+        assert set(locked.bad_words) == set("0123456789") and free.bad_words == ()
+        assert "placeholders in brackets" in locked.text and "placeholders" not in free.text
 
 
 def test_a_change_to_the_base_changes_the_variants_version(prompts: Path) -> None:

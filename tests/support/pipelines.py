@@ -23,8 +23,8 @@ from tests.support.hashing_embedder import HashingEmbedder
 
 REPO = Path(__file__).resolve().parents[2]
 
-# The `make_pipeline` fixture: `make(texts, oversample=1.0)` -> a pipeline over the small KB and
-# the scripted backend that answers it.
+# The `make_pipeline` fixture: `make(texts, oversample=1.0, template=...)` -> a pipeline over the
+# small KB and the scripted backend that answers it (free-writing template unless told).
 MakePipeline = Callable[..., tuple[Pipeline, ScriptedBackend]]
 
 
@@ -36,6 +36,7 @@ def build_pipeline(
     oversample: float = 1.0,
     max_attempts: int = 3,
     audit_db: Database | None = None,
+    template: str = "offer_copy_free",
 ) -> Pipeline:
     """Warmed up; the audit trail goes to `audit_db` (default: the knowledge base's database)."""
     profile = load_profile(REPO / "models", "embedded").model_copy(
@@ -50,7 +51,7 @@ def build_pipeline(
             screener=Screener(packs),
             preflight=Preflight(REPO / "guardrails"),
             profile=profile,
-            template="offer_copy",
+            template=template,
             retrieve_k=3,
             rules_k=2,
         ),

@@ -341,7 +341,9 @@ class PersonRecognizer:
             score += b.honorific
             reasons.append(f"after the honorific '{honorific.title()}'")
             start = self._honorific_start(text, start)
-        elif (greeting := self._phrase_before(prev, self._greetings)) is not None:
+        elif (
+            greeting := self._phrase_before(self._same_sentence(text, start, prev), self._greetings)
+        ) is not None:
             if len(tokens) > 1 or kinds[0] != "ambiguous":  # "Hello Summer", "Hi June"
                 score += b.greeting
                 reasons.append(f"after the greeting '{greeting}'")
@@ -377,6 +379,13 @@ class PersonRecognizer:
         if score <= 0:
             return None
         return Recognition(start, end, min(1.0, score), "; ".join(reasons))
+
+    @staticmethod
+    def _same_sentence(text: str, start: int, prev: list[str]) -> list[str]:
+        """The words of `prev` after the last sentence end before `start`: a greeting that ends
+        its sentence ("exclamation marks welcome. Tagline") is no greeting of the next word."""
+        cut = max(text.rfind(mark, max(0, start - 40), start) for mark in ".!?")
+        return prev if cut < 0 else prev[len(prev) - len(words(text[cut + 1 : start])) :]
 
     @staticmethod
     def _phrase_before(prev: list[str], phrases: frozenset[str]) -> str | None:

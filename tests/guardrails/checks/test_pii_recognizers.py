@@ -108,6 +108,8 @@ def test_a_dialogue_speaker_is_a_name(pii: PiiCheck) -> None:
         ("FreshMart", "Meet us Freitag at Northern Genesis Acquisition Corp."),  # weekday, firm
         ("FreshMart", "Ihre Karte wird bald gesendet."),  # a German sentence start
         ("FreshMart", "Hello Summer! Hi June, enjoy"),
+        # a greeting word that ends its sentence greets nobody in the next one (a brand voice)
+        ("FreshMart", "Short sentences, exclamation marks welcome. Tagline: 'Fresh every day.'"),
     ],
 )
 def test_not_person_names(pii: PiiCheck, merchant: str, text: str) -> None:
