@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from functools import partial
 from typing import Any
 
 from offergen.errors import InvalidInputError, NotFoundError, TermsRefusedError
@@ -20,7 +21,7 @@ from offergen.guardrails.preflight import Preflight
 from offergen.guardrails.screener import Screener
 from offergen.prompting.base import PromptRenderer, RenderedPrompt
 from offergen.prompting.examples import select_examples
-from offergen.prompting.slots import extract, slot_terms
+from offergen.prompting.slots import extract, slot_terms, slot_terms_within, unset_slots
 from offergen.retrieval.base import Retriever
 from offergen.retrieval.documents import offer_query
 from offergen.schemas import (
@@ -106,7 +107,7 @@ class Grounder:
             offers = [p for p in offers if self.screener.knowledge(p.id, p.text, ctx)]
             locked = self.renderer.terms(template, request.channel) == "locked"
             if locked:
-                offers = _slotted(offers)
+                offers = _slotted(offers, unset_slots(request.offer))
             wanted = self.renderer.examples(template, request.channel)
             examples = select_examples(
                 offers,
@@ -127,9 +128,11 @@ class Grounder:
                 if isinstance(r.record, MerchantRule) and self.screener.knowledge(r.id, r.text, ctx)
             ]
         with timed(timings, "render_ms"):
-            variables = _variables(
-                request, merchant, rules, examples, slot_terms if locked else describe
-            )
+            if locked:
+                terms = partial(slot_terms_within, like=request.offer)
+                variables = _variables(request, merchant, rules, examples, terms, slot_terms)
+            else:
+                variables = _variables(request, merchant, rules, examples, describe, describe)
             prompt = self.renderer.render(template, request.channel, variables)
             if prompt.style != self.profile.prompt_style:
                 reason = (
@@ -171,13 +174,14 @@ class Grounder:
         return self.renderer.render(grounded.prompt.template, request.channel, variables).text
 
 
-def _slotted(offers: list[PastOffer]) -> list[PastOffer]:
-    """The past offers whose copy maps every number to a slot, with their copy in slots; the
-    others are left out (a number the model would copy must not reach the prompt)."""
+def _slotted(offers: list[PastOffer], unset: list[str]) -> list[PastOffer]:
+    """The past offers whose copy maps every number to a slot, with their copy in slots. Left
+    out: copy with a number the model would copy, and copy with a slot this offer has no term
+    for (`unset`), which the model would copy too."""
     out = []
     for p in offers:
         text = extract(p.text, p.offer)
-        if text is not None:
+        if text is not None and not any(slot in text for slot in unset):
             out.append(p.model_copy(update={"text": text}))
     return out
 
@@ -188,8 +192,10 @@ def _variables(
     rules: list[MerchantRule],
     examples: list[PastOffer],
     terms: Callable[[OfferTerms], str],
+    offer_terms: Callable[[OfferTerms], str],
 ) -> dict[str, Any]:
-    """`terms` writes an offer's terms: with their values, or as slots."""
+    """`terms` and `offer_terms` write the examples' and the new offer's terms: with their
+    values, or as slots."""
     return {
         "merchant": merchant,
         "rules": [r.text for r in rules],
@@ -202,7 +208,7 @@ def _variables(
             }
             for p in examples
         ],
-        "offer": terms(request.offer),
+        "offer": offer_terms(request.offer),
         "channel": request.channel.value,
         "customer": request.customer,
         "tone": request.tone,

@@ -26,7 +26,7 @@ from offergen.guardrails.guard import Guard, GuardResult
 from offergen.guardrails.packs import Packs
 from offergen.guardrails.release import decide, held_by, review_reason
 from offergen.prompting.base import RenderedPrompt
-from offergen.prompting.slots import fill
+from offergen.prompting.slots import fill, unset_slots
 from offergen.schemas import (
     GenerateRequest,
     GenerateResponse,
@@ -95,7 +95,7 @@ class Pipeline:
             self.audit.refuse(refusal(request, meta, exc.findings))
             raise
         guard = self.packs.for_copy(request.jurisdiction)
-        params = self._params(grounded.prompt, options)
+        params = self._params(grounded.prompt, options, request)
         released: list[Draft] = []
         held: list[Draft] = []
         seen = NearDuplicates()  # a reworded repeat is not another variant
@@ -156,8 +156,12 @@ class Pipeline:
             timings_ms=timings_ms,
         )
 
-    def _params(self, prompt: RenderedPrompt, options: GenerateOptions) -> GenerationParams:
+    def _params(
+        self, prompt: RenderedPrompt, options: GenerateOptions, request: GenerateRequest
+    ) -> GenerationParams:
         s = options.sampling or self.profile.sampling
+        # A terms-locked draft may not write a slot this offer has no term for.
+        unset = unset_slots(request.offer) if prompt.terms == "locked" else []
         return GenerationParams(
             max_new_tokens=prompt.max_new_tokens,
             temperature=s.temperature,
@@ -165,7 +169,7 @@ class Pipeline:
             repetition_penalty=s.repetition_penalty,
             stop=prompt.stop,
             seed=self.seed if options.seed is None else options.seed,
-            bad_words=prompt.bad_words,
+            bad_words=(*prompt.bad_words, *unset),
         )
 
 

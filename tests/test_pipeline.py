@@ -347,10 +347,15 @@ def test_terms_locked_drafts_get_their_numbers_from_the_terms(
     [variant] = resp.variants
     assert variant.released and variant.text.startswith(f"Get 10% cashback at {name}.")
     prompt, params = backend.calls[0]
-    assert set(params.bad_words) == set("0123456789")  # the model may not write digits
+    assert set("0123456789") <= set(params.bad_words)  # the model may not write digits
+    # nor a slot this offer has no term for (it has a reward and nothing else)
+    assert {"[MIN_SPEND]", "[VALID_UNTIL]"} <= set(params.bad_words)
+    assert "[REWARD]" not in params.bad_words
     # the new offer and every example appear in slots: no number reaches the prompt to copy
     lines = [ln for ln in prompt.splitlines() if ln.startswith(("Terms: ", "Copy: "))]
     assert len(lines) > 2 and not any(ch.isdigit() for ln in lines for ch in ln)
+    # the examples show only the slots this offer has: the model learns to write those
+    assert all("[" not in ln.replace("[REWARD]", "") for ln in lines)
     assert lines[-1] == "Terms: [REWARD] cashback"
     [record] = pipeline.audit.by_request("req-locked")
     assert record.model_text == f"Get [REWARD] cashback at {name}."  # what the model wrote

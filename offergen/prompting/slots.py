@@ -309,6 +309,21 @@ class SlotTable:
         """The slot standing for an OfferTerms field, as the model writes it: "[MIN_SPEND]"."""
         return f"[{self._by_field[field]}]"
 
+    def unset(self, offer: OfferTerms) -> list[str]:
+        """The slots whose term the offer leaves empty, as the model would write them: an example
+        that shows one teaches the model to write it, and the backend keeps it from doing so."""
+        return [
+            f"[{name}]"
+            for name, spec in self.data.slots.items()
+            if getattr(offer, spec.field) is None
+        ]
+
+    def within(self, offer: OfferTerms, like: OfferTerms) -> OfferTerms:
+        """`offer` without the slot terms `like` leaves empty: an example's terms as the prompt
+        shows them, so that no example line names a slot the new offer cannot fill."""
+        empty = {s.field: None for s in self.data.slots.values() if getattr(like, s.field) is None}
+        return offer.model_copy(update=empty)
+
     def required(self, kind: OfferKind) -> list[str]:
         return list(dict.fromkeys([*self.data.required, *self.data.required_by_kind.get(kind, [])]))
 
@@ -588,6 +603,17 @@ def _masked(text: str, merchant: str) -> str:
 def slot_terms(offer: OfferTerms) -> str:
     """The offer's terms on one line with slots: '[REWARD] cashback; min spend [MIN_SPEND]'."""
     return default_slots().slot_terms(offer)
+
+
+def unset_slots(offer: OfferTerms) -> list[str]:
+    """The slots the offer has no term for ("[VALID_FROM]" when it sets no start date)."""
+    return default_slots().unset(offer)
+
+
+def slot_terms_within(offer: OfferTerms, like: OfferTerms) -> str:
+    """An example's terms with slots, naming only the slots the new offer (`like`) can fill."""
+    table = default_slots()
+    return table.slot_terms(table.within(offer, like))
 
 
 def extract(text: str, offer: OfferTerms) -> str | None:

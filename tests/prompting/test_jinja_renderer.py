@@ -155,7 +155,7 @@ def test_the_terms_locked_template_says_so_and_keeps_digits_from_the_model(
         free = r.render("offer_copy_free", channel, _vars(channel=channel.value))
         assert (locked.terms, free.terms) == ("locked", "free")
         assert r.terms("offer_copy", channel) == "locked"
-        assert set(locked.bad_words) == set("0123456789") and free.bad_words == ()
+        assert set("0123456789") <= set(locked.bad_words) and free.bad_words == ()
         assert "placeholders in brackets" in locked.text and "placeholders" not in free.text
 
 
