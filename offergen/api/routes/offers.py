@@ -48,7 +48,7 @@ def generate(
 @router.post(
     "/offers:validate",
     response_model=OfferValidation,
-    responses=problem_responses(404),
+    responses=problem_responses(400, 404),
     summary="Check an offer's terms against the merchant's rules and the packs before asking for "
     "copy: the verdict `offers:generate` would refuse with, as data (nothing is generated)",
 )
