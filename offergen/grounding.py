@@ -21,7 +21,6 @@ from offergen.guardrails.preflight import Preflight
 from offergen.guardrails.screener import Screener
 from offergen.prompting.base import PromptRenderer, RenderedPrompt
 from offergen.prompting.examples import select_examples
-from offergen.prompting.slots import extract, slot_terms, slot_terms_within, unset_slots
 from offergen.retrieval.base import Retriever
 from offergen.retrieval.documents import offer_query
 from offergen.schemas import (
@@ -34,6 +33,7 @@ from offergen.schemas import (
     SourceKind,
     TermsFinding,
 )
+from offergen.slots import extract, slot_terms, slot_terms_within, unset_slots
 from offergen.store.knowledge_base import KnowledgeBase
 from offergen.terms import describe
 

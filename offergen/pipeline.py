@@ -1,7 +1,7 @@
 """The orchestration of one request: ground -> generate -> guard -> release + audit.
 
 With a terms-locked template the model writes slots ([REWARD], ...) and code fills them from the
-request's terms before the guard reads the draft (offergen/prompting/slots.py). The pipeline
+request's terms before the guard reads the draft (offergen/slots.py). The pipeline
 holds its stages and has one entry point, `generate`. What differs per call (the
 caller's identity for the audit trail, a seed, sampling, an observer of drafts) is an argument,
 never a field changed on a shared pipeline. A blocked variant is data (`released: false` with
@@ -26,7 +26,6 @@ from offergen.guardrails.guard import Guard, GuardResult
 from offergen.guardrails.packs import Packs
 from offergen.guardrails.release import decide, held_by, review_reason
 from offergen.prompting.base import RenderedPrompt
-from offergen.prompting.slots import fill, unset_slots
 from offergen.schemas import (
     GenerateRequest,
     GenerateResponse,
@@ -34,6 +33,7 @@ from offergen.schemas import (
     PromptInfo,
     Variant,
 )
+from offergen.slots import fill, unset_slots
 from offergen.store.base import AuditStore
 
 __all__ = ["GenerateOptions", "Pipeline", "RequestMeta"]

@@ -14,7 +14,8 @@ from offergen.config import Settings
 from offergen.errors import ConfigError
 from offergen.guardrails.base import CheckContext
 from offergen.guardrails.packs import Packs
-from offergen.prompting.slots import (
+from offergen.schemas import Channel, Finding, Jurisdiction, OfferTerms, Severity
+from offergen.slots import (
     SLOTS_FILE,
     SlotProblem,
     extract,
@@ -22,7 +23,6 @@ from offergen.prompting.slots import (
     load_slots,
     slot_terms,
 )
-from offergen.schemas import Channel, Finding, Jurisdiction, OfferTerms, Severity
 from offergen.terms import describe
 
 CASHBACK: dict[str, Any] = {

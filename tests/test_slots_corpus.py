@@ -11,8 +11,8 @@ import pytest
 from offergen.demo.generator import DemoKB, generate_demo_kb
 from offergen.guardrails.base import CheckContext
 from offergen.guardrails.checks.numbers import NumbersCheck, NumbersParams
-from offergen.prompting.slots import extract, fill, slot_terms
 from offergen.schemas import Jurisdiction, OfferKind, PastOffer, Severity
+from offergen.slots import extract, fill, slot_terms
 from offergen.terms import describe
 
 SIZES = ("small", "default")

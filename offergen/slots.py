@@ -4,7 +4,9 @@ The prompt shows each offer term as a slot (`[REWARD]`, `[MIN_SPEND]`, `[VALID_U
 retrieved past offers are shown with their own values replaced by the same slots (`extract`), the
 model writes copy with slots, and `fill` writes the request's terms into them. The slot names, the
 fields they stand for and how each value is written per currency and locale are data
-(prompts/slots.yaml); the written formats are ones the guard's numbers check reads.
+(prompts/slots.yaml); the written formats are ones the guard's numbers check reads. It joins the
+prompt stage and the guard's reading of numbers, so it sits beside grounding and the pipeline, not
+inside a stage package.
 """
 
 from __future__ import annotations
