@@ -18,10 +18,9 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from offergen.errors import ConfigError
+from offergen.guardrails.datafile import load_data
 from offergen.paths import REPO_ROOT
 from offergen.schemas import Finding, OfferKind, OfferTerms, Severity, Unit
 
@@ -209,21 +208,7 @@ class SlotsFile(_Data):
 
 def load_slots(path: Path = SLOTS_FILE) -> SlotTable:
     """Read and validate the slots data file; any problem is a ConfigError naming file and key."""
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise ConfigError(f"slots file {path}: cannot read: {exc.strerror}") from None
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"slots file {path}: invalid YAML: {exc}") from None
-    try:
-        data = SlotsFile.model_validate(raw)
-    except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in err['loc']) or '(top level)'}: {err['msg']}"
-            for err in exc.errors()
-        )
-        raise ConfigError(f"slots file {path}: {problems}") from None
-    return SlotTable(data)
+    return SlotTable(load_data(path, SlotsFile, "slots file"))
 
 
 @functools.cache
@@ -620,7 +605,14 @@ def slot_terms_within(offer: OfferTerms, like: OfferTerms) -> str:
 
 def extract(text: str, offer: OfferTerms) -> str | None:
     """A past offer's copy with its terms' values as slots; None when it cannot be mapped."""
-    return default_slots().extract(text, offer)
+    return _extract(text, offer.model_dump_json())
+
+
+@functools.lru_cache(maxsize=8192)
+def _extract(text: str, offer_json: str) -> str | None:
+    # Every terms-locked request maps the same retrieved past offers again (about 1 ms each, the
+    # guard's number reading included): remembered per process by copy and terms.
+    return default_slots().extract(text, OfferTerms.model_validate_json(offer_json))
 
 
 def fill(text: str, offer: OfferTerms, locale: str = "en-US") -> Filled:

@@ -38,14 +38,15 @@ def check_data(check_name: str, params: DataParams, model: type[M]) -> tuple[Pat
     return path, load_data(path, model)
 
 
-def load_data(path: Path, model: type[M]) -> M:
-    """Parse and validate `path`; any problem is a ConfigError naming the file and the field."""
+def load_data(path: Path, model: type[M], label: str = "data file") -> M:
+    """Parse and validate `path`; any problem is a ConfigError naming the file (as `label`) and
+    the field."""
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     except OSError as exc:
-        raise ConfigError(f"data file {path}: cannot read: {exc.strerror}") from None
+        raise ConfigError(f"{label} {path}: cannot read: {exc.strerror}") from None
     except yaml.YAMLError as exc:
-        raise ConfigError(f"data file {path}: invalid YAML: {exc}") from None
+        raise ConfigError(f"{label} {path}: invalid YAML: {exc}") from None
     try:
         return model.model_validate(raw)
     except ValidationError as exc:
@@ -53,7 +54,7 @@ def load_data(path: Path, model: type[M]) -> M:
             f"{'.'.join(str(p) for p in err['loc']) or '(top level)'}: {err['msg']}"
             for err in exc.errors()
         )
-        raise ConfigError(f"data file {path}: {problems}") from None
+        raise ConfigError(f"{label} {path}: {problems}") from None
 
 
 def require_known(
