@@ -35,6 +35,11 @@ class CorpusCase(GuardCase):
     id: str = Field(min_length=1, max_length=80)
     expect: Expect
     note: str = ""
+    # Paraphrase corpora (eval/guard/paraphrase/): the idea a case words one way of, its language
+    # and category, so figures can be split by family and language.
+    family: str = ""
+    language: str = ""
+    category: str = ""
 
 
 class CorpusError(ValueError):

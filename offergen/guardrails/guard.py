@@ -64,6 +64,13 @@ class Guard:
     def name(self) -> str:
         return self.pack.name
 
+    def warm_up(self) -> None:
+        """Loads what checks otherwise load on first use (the semantic model and exemplars)."""
+        for entry in self._checks:
+            warm_up = getattr(entry.check, "warm_up", None)
+            if warm_up is not None:
+                warm_up()
+
     def check(self, text: str, ctx: CheckContext) -> GuardResult:
         original = text
         per_check = [self._run(entry, text, ctx) for entry in self._checks]

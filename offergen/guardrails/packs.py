@@ -20,7 +20,8 @@ def default_pack(jurisdiction: Jurisdiction) -> str:
 
 
 class Packs:
-    """Guards by pack name. Cheap to build; `warm_up` loads the defaults so errors show early."""
+    """Guards by pack name. Cheap to build; `warm_up` loads the defaults (and their models) so
+    errors show early and the first request does not pay for loading."""
 
     def __init__(self, guardrails_dir: Path) -> None:
         self.guardrails_dir = guardrails_dir
@@ -32,7 +33,7 @@ class Packs:
 
     def warm_up(self) -> None:
         for name in (*(default_pack(j) for j in Jurisdiction), INPUT_SCREENING, KB_SCREENING):
-            self.get(name)
+            self.get(name).warm_up()
 
     def get(self, name: str) -> Guard:
         with self._lock:

@@ -26,7 +26,8 @@ class Screener:
 
     def request(self, request: GenerateRequest) -> None:
         """Reject request text that carries personal data before it can reach a prompt, a log
-        or an error message (a card number fits the merchant_id pattern, for one)."""
+        or an error message (a card number fits the merchant_id pattern, for one), and targeting
+        fields that select who gets a credit offer by a protected class."""
         c = request.customer
         fields = {
             "merchant_id": request.merchant_id,
@@ -39,7 +40,7 @@ class Screener:
         ctx = CheckContext(
             offer=request.offer, channel=request.channel, jurisdiction=request.jurisdiction
         )
-        self._refuse_personal_data(fields, ctx, "request text")
+        self._refuse(fields, ctx, "request text")
 
     def note(self, field: str, text: str, record: AuditRecord) -> None:
         """Reject text a reviewer wrote about `record` (a decision's reason) that carries
@@ -49,7 +50,7 @@ class Screener:
             channel=Channel(record.channel),
             jurisdiction=Jurisdiction(record.jurisdiction),
         )
-        self._refuse_personal_data({field: text}, ctx, f"the {field}")
+        self._refuse({field: text}, ctx, f"the {field}")
 
     def knowledge(self, item_id: str, text: str, ctx: CheckContext) -> bool:
         """Whether knowledge-base text may reach the prompt."""
@@ -61,15 +62,29 @@ class Screener:
             )
         return not findings
 
-    def _refuse_personal_data(self, fields: dict[str, str], ctx: CheckContext, where: str) -> None:
-        problems = [
-            (name, f"contains {f.message} ({f.rule_id})")
+    def _refuse(self, fields: dict[str, str], ctx: CheckContext, where: str) -> None:
+        found = [
+            (name, f)
             for name, text in fields.items()
             for f in self.packs.get(INPUT_SCREENING).check(text, ctx).findings
+            # Fairness judges who is targeted: the merchant's name or a reviewer's note is not.
+            if f.check != "fairness" or name.startswith(_TARGETING)
         ]
-        if problems:
-            raise InvalidInputError(
-                f"personal data is not accepted in {where}: "
-                + ", ".join(sorted({name for name, _ in problems})),
-                problems,
-            )
+        if not found:
+            return
+        reasons = []
+        for check, reason in _REFUSALS.items():
+            names = sorted({name for name, f in found if f.check == check})
+            if names:
+                reasons.append(f"{reason} {where}: {', '.join(names)}")
+        raise InvalidInputError(
+            "; ".join(reasons), [(name, f"contains {f.message} ({f.rule_id})") for name, f in found]
+        )
+
+
+_TARGETING = ("customer.segment", "customer.interests.")
+# What a finding of each input-screening check means for the request, in its error message.
+_REFUSALS = {
+    "pii": "personal data is not accepted in",
+    "fairness": "a protected class may not select who gets a credit offer, named in",
+}

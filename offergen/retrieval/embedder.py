@@ -20,28 +20,13 @@ from typing import Any, Literal
 
 import numpy as np
 
+from offergen.hardware import native_bf16_cpu
+
 __all__ = ["MiniLMEmbedder", "Precision", "VectorCache", "native_bf16_cpu"]
 
 log = logging.getLogger(__name__)
 
 Precision = Literal["auto", "fp32", "bf16"]
-
-
-def native_bf16_cpu(cpuinfo: Path = Path("/proc/cpuinfo")) -> bool:
-    """True where the CPU has bf16 matrix instructions (AMX-BF16 or AVX512-BF16).
-
-    Read from /proc/cpuinfo, not torch, so that constructing an embedder stays cheap. Anything
-    unreadable (not Linux) answers False: fp32 is never the slow choice.
-    """
-    try:
-        text = cpuinfo.read_text(encoding="utf-8", errors="replace")
-    except OSError:
-        return False
-    for line in text.splitlines():
-        if line.startswith("flags"):
-            flags = set(line.partition(":")[2].split())
-            return bool(flags & {"amx_bf16", "avx512_bf16"})
-    return False
 
 
 def text_key(text: str) -> str:

@@ -22,11 +22,15 @@ def screener() -> Screener:
     return Screener(Packs(Settings().guardrails_dir))
 
 
-def _request(**customer: object) -> GenerateRequest:
+CASHBACK = {"kind": "cashback", "merchant": "FreshMart", "value": 5, "unit": "percent"}
+BNPL = {"kind": "bnpl", "merchant": "FreshMart", "installments": 4}
+
+
+def _request(offer: dict[str, object] = CASHBACK, **customer: object) -> GenerateRequest:
     return GenerateRequest.model_validate(
         {
             "merchant_id": "m_freshmart",
-            "offer": {"kind": "cashback", "merchant": "FreshMart", "value": 5, "unit": "percent"},
+            "offer": offer,
             "customer": {"segment": "students", **customer},
             "channel": "sms",
         }
@@ -41,6 +45,38 @@ def test_a_request_with_personal_data_is_refused_by_field_without_the_value(
         screener.request(_request(interests=["travel", f"card {CARD}"]))
     assert [f for f, _ in exc.value.fields] == ["customer.interests.1"]
     assert CARD not in str(exc.value) and all(CARD not in r for _, r in exc.value.fields)
+
+
+@pytest.mark.parametrize(
+    ("segment", "interests"),
+    [("seniors who love travel", []), ("frequent travelers", ["food", "single moms"])],
+)
+def test_a_protected_class_may_not_select_who_gets_a_credit_offer(
+    screener: Screener, segment: str, interests: list[str]
+) -> None:
+    with pytest.raises(InvalidInputError) as exc:
+        screener.request(_request(BNPL, segment=segment, interests=interests))
+    assert "protected class may not select who gets a credit offer" in str(exc.value)
+    assert "personal data" not in str(exc.value)
+    field = "customer.segment" if not interests else "customer.interests.1"
+    assert [f for f, _ in exc.value.fields] == [field]
+    assert "fairness." in exc.value.fields[0][1]
+
+
+def test_a_protected_class_segment_is_allowed_for_other_offers_and_names(
+    screener: Screener,
+) -> None:
+    screener.request(_request(CASHBACK, segment="seniors who love travel"))  # a seniors' day
+    screener.request(_request(BNPL, segment="frequent travelers"))
+    ladies = GenerateRequest.model_validate(
+        {
+            "merchant_id": "m_ladies",
+            "offer": {**BNPL, "merchant": "Ladies Only Boutique"},
+            "customer": {"segment": "fashion fans"},
+            "channel": "email",
+        }
+    )
+    screener.request(ladies)  # the merchant's own name is not targeting
 
 
 def test_a_reviewers_note_with_personal_data_is_refused(screener: Screener) -> None:

@@ -20,6 +20,7 @@ from offergen.guardrails.base import CheckContext, CheckParams
 from offergen.guardrails.datafile import DataParams, check_data, compile_pattern, require_known
 from offergen.guardrails.phrases import PhraseMatcher, fold, name_pattern
 from offergen.guardrails.registry import register
+from offergen.guardrails.semantic import SemanticMatcher
 from offergen.schemas import Finding, OfferTerms, Severity
 
 # Severities from mildest to strongest, for `max_severity` capping.
@@ -59,6 +60,9 @@ class ClaimsParams(DataParams):
 
     rules: list[str] | None = Field(
         default=None, description="rule ids to apply (ids in the data file); None = all"
+    )
+    semantic: bool = Field(
+        default=True, description="also match paraphrases (guardrails/data/semantic/)"
     )
 
 
@@ -101,6 +105,11 @@ class ClaimsCheck:
             )
         except re.error as exc:  # e.g. two patterns defining the same named group
             raise ConfigError(f"data file {path}: rules: invalid regex: {exc}") from None
+        self.semantic = SemanticMatcher(self.name, wanted) if params.semantic else None
+
+    def warm_up(self) -> None:
+        if self.semantic is not None:
+            self.semantic.warm_up()
 
     def _build(self, path: Path, spec: ClaimRule) -> _Rule:
         where = f"rules.{spec.id}"
@@ -126,12 +135,19 @@ class ClaimsCheck:
             if any(_holds(cond, ctx.offer) for cond in rule.conditions):
                 continue
             start, end = folded.span(hit.start, hit.end)
-            findings.append(self._finding(rule, text, start, end, ctx.offer))
+            why = f"rule {rule.spec.id!r} matched {text[start:end]!r} ({rule.spec.source})"
+            findings.append(self._finding(rule, why, start, end, ctx.offer))
+        if self.semantic is not None:
+            for near in self.semantic.new_hits(text, findings):
+                rule = self._rules[near.rule]
+                if not any(_holds(cond, ctx.offer) for cond in rule.conditions):
+                    why = f"{near.explain()} ({rule.spec.source})"
+                    findings.append(self._finding(rule, why, near.start, near.end, ctx.offer))
         return findings
 
-    def _finding(self, rule: _Rule, text: str, start: int, end: int, offer: OfferTerms) -> Finding:
-        surface = text[start:end]
-        explanation = f"rule {rule.spec.id!r} matched {surface!r} ({rule.spec.source})"
+    def _finding(
+        self, rule: _Rule, explanation: str, start: int, end: int, offer: OfferTerms
+    ) -> Finding:
         if rule.conditions:
             needed = " or ".join(_describe(cond) for cond in rule.conditions)
             fields = dict.fromkeys(f for cond in rule.conditions for f, _ in cond)

@@ -1,6 +1,7 @@
 """Fairness check: protected classes named in targeting wording ("seniors", "single moms", ...).
 
-Runs over generated copy and over the request's customer segment text. Phrase lists, their sources
+Runs over generated copy and, in the input-screening pack, over the request's targeting fields
+(customer segment and interests) of credit offers. Phrase lists, their sources
 and the descriptor words that make a match harmless are data (guardrails/data/fairness.yaml).
 """
 
@@ -18,7 +19,8 @@ from offergen.guardrails.base import CheckContext, CheckParams
 from offergen.guardrails.datafile import DataParams, check_data, compile_pattern, require_known
 from offergen.guardrails.phrases import END, START, PhraseMatcher, fold, name_pattern
 from offergen.guardrails.registry import register
-from offergen.schemas import Finding, Severity
+from offergen.guardrails.semantic import SemanticMatcher
+from offergen.schemas import Finding, OfferKind, Severity
 
 # How far around a match the benign_before / benign_after words are looked for.
 _WINDOW = 40
@@ -49,6 +51,12 @@ class FairnessParams(DataParams):
 
     classes: list[str] | None = Field(
         default=None, description="protected classes to detect (keys of the data file); None = all"
+    )
+    semantic: bool = Field(
+        default=True, description="also match paraphrases (guardrails/data/semantic/)"
+    )
+    offer_kinds: list[OfferKind] | None = Field(
+        default=None, description="run only for offers of these kinds; None = every offer"
     )
 
 
@@ -102,8 +110,16 @@ class FairnessCheck:
             self._matcher = PhraseMatcher(entries, benign=data.benign)
         except re.error as exc:
             raise ConfigError(f"data file {path}: classes: invalid regex: {exc}") from None
+        self.semantic = SemanticMatcher(self.name, wanted) if params.semantic else None
+
+    def warm_up(self) -> None:
+        if self.semantic is not None:
+            self.semantic.warm_up()
 
     def check(self, text: str, ctx: CheckContext) -> list[Finding]:
+        kinds = self.params.offer_kinds
+        if kinds is not None and ctx.offer.kind not in kinds:
+            return []
         folded = fold(text, self._merge_tag, name_pattern(ctx.offer.merchant))
         findings = []
         for hit in self._matcher.hits(folded.text):
@@ -115,20 +131,25 @@ class FairnessCheck:
             if cls.after is not None and cls.after.match(trail):
                 continue
             start, end = folded.span(hit.start, hit.end)
-            surface = text[start:end]
-            findings.append(
-                Finding(
-                    check=self.name,
-                    rule_id=f"{self.name}.{cls.name}",
-                    severity=self.severity,
-                    start=start,
-                    end=end,
-                    message=f"protected class ({cls.spec.label}) in targeting wording",
-                    explanation=f"{surface!r} refers to the protected class "
-                    f"{cls.spec.label!r} ({cls.spec.source})",
-                )
-            )
+            why = f"{text[start:end]!r} refers to the protected class {cls.spec.label!r}"
+            findings.append(self._finding(cls, start, end, f"{why} ({cls.spec.source})"))
+        if self.semantic is not None:
+            for near in self.semantic.new_hits(text, findings):
+                cls = self._classes[near.rule]
+                why = f"{near.explain()} ({cls.spec.source})"
+                findings.append(self._finding(cls, near.start, near.end, why))
         return findings
+
+    def _finding(self, cls: _Class, start: int, end: int, explanation: str) -> Finding:
+        return Finding(
+            check=self.name,
+            rule_id=f"{self.name}.{cls.name}",
+            severity=self.severity,
+            start=start,
+            end=end,
+            message=f"protected class ({cls.spec.label}) in targeting wording",
+            explanation=explanation,
+        )
 
 
 def _context(path: Path, where: str, words: list[str], *, before: bool) -> re.Pattern[str] | None:

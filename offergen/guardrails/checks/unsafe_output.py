@@ -21,6 +21,7 @@ from offergen.errors import ConfigError
 from offergen.guardrails.base import CheckContext, CheckParams
 from offergen.guardrails.datafile import DataParams, check_data, compile_pattern, require_known
 from offergen.guardrails.registry import register
+from offergen.guardrails.semantic import SemanticMatcher
 from offergen.guardrails.text import normalise
 from offergen.schemas import Finding, Severity
 
@@ -61,6 +62,10 @@ class UnsafeOutputParams(DataParams):
     )
     disabled_rules: list[str] = Field(
         default_factory=list, description="rule ids of the data file to skip"
+    )
+    semantic: bool = Field(
+        default=True,
+        description="also match paraphrased injections and chatter (guardrails/data/semantic/)",
     )
 
     @field_validator("allowed_domains")
@@ -136,6 +141,12 @@ class UnsafeOutputCheck:
         self._invisible = re.compile(f"[{ranges}]") if ranges else None
         self._confusables = {k: v for k, v in data.confusables.items() if len(k) == 1}
         self._allowed = tuple(params.allowed_domains)
+        self._specs = {rule.spec.id: rule.spec for rule in self._rules}
+        self.semantic = SemanticMatcher(self.name, list(self._specs)) if params.semantic else None
+
+    def warm_up(self) -> None:
+        if self.semantic is not None:
+            self.semantic.warm_up()
 
     def check(self, text: str, ctx: CheckContext) -> list[Finding]:
         view = self._view(text)
@@ -164,7 +175,22 @@ class UnsafeOutputCheck:
         for hit in hits:  # rule order: a hit inside an earlier rule's hit adds nothing
             if not any(t.start <= hit.start and hit.end <= t.end for t in taken):
                 taken.append(hit)
-        return [self._finding(text, hit, canaries) for hit in sorted(taken, key=_order)]
+        findings = [self._finding(text, hit, canaries) for hit in sorted(taken, key=_order)]
+        if self.semantic is not None:
+            for near in self.semantic.new_hits(text, findings):
+                spec = self._specs[near.rule]
+                findings.append(
+                    Finding(
+                        check=self.name,
+                        rule_id=f"{self.name}.{spec.id}",
+                        severity=self.severity,
+                        start=near.start,
+                        end=near.end,
+                        message=spec.message,
+                        explanation=near.explain(),
+                    )
+                )
+        return findings
 
     def _view(self, text: str) -> _View:
         folded = normalise(text)
