@@ -54,6 +54,8 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_CORPUS = REPO_ROOT / "eval" / "guard" / "corpus.jsonl"
 PACKS = {Jurisdiction.US: "us-default", Jurisdiction.EU: "eu-default"}
 LATENCY_MAX_CHARS = 300
+# The whole pack per text, semantic layer on (issue 20; 5 ms before the semantic layer).
+P95_TARGET_MS = 10
 
 
 def load_guard(guardrails_dir: Path, name: str) -> tuple[Guard, list[str]]:
@@ -94,6 +96,8 @@ class Quality:
     # Cases whose expected checks all ran (what the packs can decide today).
     decidable: int = 0
     decidable_ok: int = 0
+    # Per language (cases that name one): [unsafe stopped, unsafe, clean released, clean].
+    by_language: dict[str, list[int]] = field(default_factory=dict)
 
 
 def evaluate(cases: Sequence[CorpusCase], guards: dict[Jurisdiction, Guard]) -> Quality:
@@ -119,6 +123,11 @@ def evaluate(cases: Sequence[CorpusCase], guards: dict[Jurisdiction, Guard]) -> 
             q.dirty_released.append(case.id)
         if (expected - fired) or (fired - expected - tolerated):
             q.fires_mismatch.append(case.id)
+        if case.language:
+            tally_language = q.by_language.setdefault(case.language, [0, 0, 0, 0])
+            side = 2 if case.expect.released else 0
+            tally_language[side] += result.released == case.expect.released
+            tally_language[side + 1] += 1
     return q
 
 
@@ -270,6 +279,11 @@ def report(
             f"{quality.decidable_ok / quality.decidable:.3f} "
             f"({quality.decidable_ok}/{quality.decidable})"
         )
+    for language, (stopped, unsafe, released, clean) in sorted(quality.by_language.items()):
+        print(
+            f"  {language}: unsafe stopped {stopped}/{unsafe} ({stopped / max(1, unsafe):.1%}), "
+            f"clean released {released}/{clean} ({released / max(1, clean):.1%})"
+        )
     print(f"misclassified (released), first 20: {', '.join(mis[:20]) or '-'}")
     print(
         f"fires mismatch: {len(quality.fires_mismatch)} cases, first 20: "
@@ -283,7 +297,8 @@ def report(
     ours = lat["ours_ms"]
     print(
         f"  ours (whole pack)  p50 {ours['p50']:.3f}  p95 {ours['p95']:.3f}  "
-        f"p99 {ours['p99']:.3f}  -> p95 target 5 ms: {'met' if ours['p95'] <= 5 else 'MISSED'}"
+        f"p99 {ours['p99']:.3f}  -> p95 target {P95_TARGET_MS} ms: "
+        f"{'met' if ours['p95'] <= P95_TARGET_MS else 'MISSED'}"
     )
     for name, figs in lat["per_check_ms"].items():
         print(f"    {name:<16} p50 {figs['p50']:.3f}  p95 {figs['p95']:.3f}  p99 {figs['p99']:.3f}")
@@ -309,6 +324,10 @@ def report(
         "clean_held": quality.clean_held,
         "dirty_released": quality.dirty_released,
         "fires_mismatch": quality.fires_mismatch,
+        "by_language": {
+            lang: dict(zip(("unsafe_stopped", "unsafe", "clean_released", "clean"), v, strict=True))
+            for lang, v in quality.by_language.items()
+        },
         "latency": lat,
     }
 

@@ -204,6 +204,94 @@ IDIOMS: list[tuple[str, dict[str, Any], dict[str, Any], str]] = [
         {"min_spend": 50},
         "numbers.unbacked_amount",
     ),
+    (
+        "Save on every order, no matter how small",
+        {"kind": "discount", "value": 10, "unit": "amount"},
+        {"min_spend": 50},
+        "numbers.unbacked_amount",
+    ),
+    (
+        "10 € Rabatt, egal wie klein der Einkauf ist",
+        {"kind": "discount", "value": 10, "unit": "amount"},
+        {"min_spend": 50},
+        "numbers.unbacked_amount",
+    ),
+    (
+        "10 € de remise dès le premier euro",
+        {"kind": "discount", "value": 10, "unit": "amount"},
+        {"min_spend": 50},
+        "numbers.unbacked_amount",
+    ),
+    # half a year / two years / ein halbes Jahr / deux ans = 6 / 24 months, wherever they stand
+    (
+        "Half a year without interest on purchases",
+        {**INTRO, "intro_months": 6},
+        {"intro_months": 12},
+        "numbers.unbacked_months",
+    ),
+    (
+        "Pay it off over two whole years at 0%",
+        {**INTRO, "intro_months": 24},
+        {"intro_months": 12},
+        "numbers.unbacked_months",
+    ),
+    (
+        "Ein halbes Jahr ohne Zinsen",
+        {**INTRO, "intro_months": 6},
+        {"intro_months": 12},
+        "numbers.unbacked_months",
+    ),
+    ("Ein ganzes Jahr zinsfrei einkaufen", INTRO, {"intro_months": 6}, "numbers.unbacked_months"),
+    (
+        "Deux ans sans intérêts sur vos achats",
+        {**INTRO, "intro_months": 24},
+        {"intro_months": 12},
+        "numbers.unbacked_months",
+    ),
+    # fractions of the price
+    (
+        "Take a quarter off any jacket",
+        PERCENT | {"value": 25},
+        {"value": 20},
+        "numbers.unbacked_reward_percent",
+    ),
+    (
+        "Ein Drittel Rabatt auf alle Sofas",
+        PERCENT | {"value": 33},
+        {"value": 25},
+        "numbers.unbacked_reward_percent",
+    ),
+    (
+        "Un quart de remise sur les manteaux",
+        PERCENT | {"value": 25},
+        {"value": 15},
+        "numbers.unbacked_reward_percent",
+    ),
+    # multiplied by / a dozen payments
+    (
+        "Vos points sont multipliés par trois ce mois-ci",
+        {**MULTIPLIER, "value": 3},
+        {"value": 2},
+        "numbers.unbacked_multiplier",
+    ),
+    (
+        "Your points multiplied by two all weekend",
+        MULTIPLIER,
+        {"value": 3},
+        "numbers.unbacked_multiplier",
+    ),
+    (
+        "Spread it over a dozen payments",
+        {"kind": "bnpl", "installments": 12},
+        {"installments": 6},
+        "numbers.unbacked_installments",
+    ),
+    (
+        "Une douzaine de mensualités pour vos travaux",
+        {"kind": "bnpl", "installments": 12},
+        {"installments": 4},
+        "numbers.unbacked_installments",
+    ),
 ]
 
 
