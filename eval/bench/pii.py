@@ -217,7 +217,7 @@ def print_tally(name: str, t: Tally, detail: bool, examples: int) -> None:
         f" overlapped by a pii finding: {hit}/{n_spans}"
         + "".join(f", {k} {v}/{t.nonpii_total[k]}" for k, v in sorted(t.nonpii_hit.items()) if v)
     )
-    if not detail:
+    if not detail or examples <= 0:
         return
     for kind in TARGET_TYPES:
         missed = t.missed.get(kind, [])

@@ -92,6 +92,13 @@ def test_fairness_pairs_differ_only_in_the_audience(suites: dict[str, LoadedSuit
         assert mine == theirs, c.id
 
 
+def test_guard_paraphrase_suite_passes(suites: dict[str, LoadedSuite], tmp_path: Path) -> None:
+    results = SuiteRunner(suites["guard-paraphrase"], Settings(), tmp_path).run([Target()])
+    run = results.runs[0]
+    assert results.passed, [t.message for t in run.thresholds if not t.passed]
+    assert run.summary.guard["numbers"].tp > 0 and run.summary.guard["unsafe_output"].tp > 0
+
+
 def test_guard_suite_passes_and_counts_like_the_bench(
     suites: dict[str, LoadedSuite], tmp_path: Path
 ) -> None:

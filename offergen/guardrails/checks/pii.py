@@ -123,11 +123,20 @@ def _validate_luhn(scan: Scan, m: re.Match[str], opts: Mapping[str, Any]) -> Hit
 
 
 def _validate_ssn(scan: Scan, m: re.Match[str], opts: Mapping[str, Any]) -> Hit | None:
-    # SSA never issues area 000, 666 or 9xx, group 00 or serial 0000.
+    # SSA never issues area 000 or 666, group 00 or serial 0000 (`invalid_areas`). Area 9xx is
+    # the IRS's taxpayer number (ITIN) in the same shape: it counts after an SSN context phrase
+    # (the copy says it is one), and without one only with an ITIN group (`itin_groups`).
     area, group, serial = m.group("area"), m.group("group"), m.group("serial")
-    if area in ("000", "666") or area.startswith("9") or group == "00" or serial == "0000":
+    if area in opts.get("invalid_areas", ("000", "666")) or group == "00" or serial == "0000":
         return None
-    return Hit(*_value_span(m), {"digits": "9"})
+    note = ""
+    if area.startswith("9"):
+        in_context = "context" in m.re.groupindex and m.group("context") is not None
+        itin = any(lo <= int(group) <= hi for lo, hi in opts.get("itin_groups", []))
+        if not (in_context or itin):
+            return None
+        note = " (area 9xx: an ITIN)"
+    return Hit(*_value_span(m), {"digits": "9", "note": note})
 
 
 def _validate_iban(scan: Scan, m: re.Match[str], opts: Mapping[str, Any]) -> Hit | None:

@@ -4,8 +4,18 @@ No NER model runs here. A run of capitalised words is cut into name parts at wor
 never names (common English words, the knowledge base's own vocabulary, brands, the merchant);
 each part is scored by the dictionary (a listed first name then a listed last name scores high,
 an unlisted capitalised word low) and by its context: an honorific, a greeting, a job title
-before it, a reporting verb after it, or another name beside it ("Kleist and Arnold").
-The dictionary is data built offline from names-dataset (guardrails/data/names/README.md).
+before it, a reporting verb after it, or another name beside it ("Kleist and Arnold"); a listed
+name capitalised in mid-sentence ("Please forward this to Lisa"), addressed ("Kevin, call me")
+or alone on the line above an address; less when it is a place (a country, a city after "in").
+Text written wholly in lower case has no capitals to go by: there, listed names that are no
+common word are read as if capitalised, and score `boosts.lower_case` less.
+German capitalises every noun, and the name lists hold many German and French words ("Konto",
+"Wer", "Bonne"): on a German line a capitalised word in no name list is a noun, German words
+the lists hold are common words, and a capital in mid-sentence or an English verb after it says
+nothing; anywhere, a word set off by a comma must be a listed first name and no interjection
+("Klar, ...") to be addressed, and a label before a colon needs a name-list hit ("Hinweis: ...").
+The dictionary is data built offline from names-dataset (guardrails/data/names/README.md); the
+places are libphonenumber's country and area-code names (names/places.txt).
 """
 
 from __future__ import annotations
@@ -52,11 +62,42 @@ class PersonBoosts(RecognizerOptions):
     speaker: float  # "Sandy: ..." at a line start (a dialogue)
     verb: float
     name_list: float
+    # A listed name capitalised in mid-sentence, not after a determiner ("to Lisa").
+    mid_sentence: float
+    # Addressed: at a line start before a comma ("Kevin, ..."), or after a comma at a clause end
+    # ("Thanks again, Angela!").
+    vocative: float
+    # Alone on its line above a line with a figure (an address, a phone) or below a closing
+    # ("Best regards,").
+    own_line: float
     # Negative: a place preposition before a lone word ("in Paris"), an organisation word after.
     place: float
+    # Negative: the run is a listed place: a country, a place of several words, or a city after
+    # a preposition ("to Lisbon").
+    place_name: float
+    # Negative: a name read in text written wholly in lower case.
+    lower_case: float
     organisation: float
     # Negative: one of several listed words is also a common word ("Grace Kelly" vs "Jane Doe").
     ambiguous_part: float
+
+
+class LanguageOptions(RecognizerOptions):
+    """A language other than English whose words the name lists hold ("Konto", "Bonne")."""
+
+    # Its function words, none an English one: a line with more of these than of
+    # `english_words` (one at least) is in this language. A particle between two capitalised
+    # words with one that is no marker ("von der", "de la") belongs to a name and does not count.
+    markers: list[str]
+    # Its words that the name lists hold (files like common_words_files): common words on its
+    # lines, names elsewhere ("says van der Berg", "Mille" in Danish copy).
+    common_words_files: list[str] = Field(default_factory=list)
+    # It capitalises its nouns (German): on a line with `nouns_min` of its markers a capital in
+    # mid-sentence says nothing, an English verb after a capital is none ("was" is "what"), and
+    # a capitalised word in no name list is a noun unless a listed first name or an honorific
+    # is right before it.
+    capitalises_nouns: bool = False
+    nouns_min: int = Field(default=2, ge=1)
 
 
 class PersonOptions(RecognizerOptions):
@@ -86,13 +127,50 @@ class PersonOptions(RecognizerOptions):
     verbs: list[str] = Field(default_factory=list)
     joiners: list[str] = Field(default_factory=list)
     place_prepositions: list[str] = Field(default_factory=list)
+    # Prepositions that make a listed place a place ("to Lisbon"), beyond place_prepositions.
+    travel_prepositions: list[str] = Field(default_factory=list)
     organisation_words: list[str] = Field(default_factory=list)
+    # Capitalised words that start a place name before a person's name ("North David",
+    # "Lake Stephanie", "Saint Christiane").
+    place_prefixes: list[str] = Field(default_factory=list)
+    # Words before a name that make it a firm's ("Stichting", "Transportes").
+    organisation_prefixes: list[str] = Field(default_factory=list)
+    # Place names (file; countries marked with a leading '!').
+    places_file: str | None = None
+    # Phrases before a place ("returned to", "flights to"): the word after is a place.
+    travel_phrases: list[str] = Field(default_factory=list)
+    # Words right before a brand or a shop ("Shop Nike", "Book with Hertz"): a capital there
+    # is a brand's.
+    brand_cues: list[str] = Field(default_factory=list)
+    # Words after which a capitalised word names a thing, not a person ("the Allen novel").
+    determiners: list[str] = Field(default_factory=list)
+    # A lower-case word ending so, right after a name, is a verb ("Cox scored").
+    verb_endings: list[str] = Field(default_factory=list)
+    # Closings above a signature ("Best regards,").
+    closings: list[str] = Field(default_factory=list)
+    # Other languages of the copy (German, French), told apart from English line by line.
+    languages: dict[str, LanguageOptions] = Field(default_factory=dict)
+    english_words: list[str] = Field(default_factory=list)
+    # Interjections and sentence adverbs that stand before a comma at a clause start ("Klar,
+    # ...", "Zack, ...", "Bref, ..."): set off by a comma, they are no one addressed.
+    interjections: list[str] = Field(default_factory=list)
+    # A line with at least this share of its (4 or more) words capitalised is Title Case copy.
+    title_case_share: float = Field(default=0.6, ge=0, le=1)
     max_words: int = Field(default=4, ge=1)
     scores: PersonScores
     boosts: PersonBoosts
 
 
-_ADJACENT = re.compile(r"[^\W\d_][ \t:,\"'“\u2018]*$")
+_ADJACENT = re.compile(r"[^\W\d_][ \t:,\"'\u201c\u2018]*$")
+# What ends a clause before a name: no capital after it is in mid-sentence.
+_CLAUSE_MARKS = ".!?:;-\u2013\u2014\u2022|/"
+# Spaces and quotation marks around a name.
+_OPENING = " \t\"'\u201c\u2018\u00ab"
+_CLOSING = " \t\"'\u201d\u2019\u00bb"
+_LETTERS = re.compile(r"[^\W\d_]+")
+_NUMBERED = re.compile(r"[0-9][^\W_]*$")  # "12", "12b": a house number or a postcode
+_WORD_BEFORE = re.compile(r"[^\W\d_]+\.?[ \t]+$")
+_SENTENCE = re.compile(r"[.!?]+[\"'\u201d\u2019)]*[ \t]+|\n")
 
 
 @dataclass(frozen=True)
@@ -101,6 +179,26 @@ class _Token:
     end: int
     key: str  # lower case
     after_initial: bool = False  # "Jane Q. Public": a word after an initial is a surname
+    lowered: bool = False  # written in lower case (text without capitals)
+
+
+@dataclass(frozen=True)
+class _Line:
+    """What the language of a line says about its capitals."""
+
+    nouns: bool = False  # it capitalises its nouns (German): a capital alone is no name
+    common: frozenset[str] = frozenset()  # its words that the name lists hold: no names there
+
+
+_NO_LANGUAGE = _Line()
+
+
+@dataclass(frozen=True)
+class _Language:
+    markers: frozenset[str]
+    common: frozenset[str]
+    nouns: bool
+    nouns_min: int
 
 
 def _fold(word: str) -> str:
@@ -134,13 +232,45 @@ class PersonRecognizer:
         never = set(
             word_set([*o.common_words, *o.months_and_days, *o.eu_function_words, *o.nationalities])
         )
+        kb: set[str] = set()
         for name in o.never_name_files:
-            never |= _lexicon((data_dir / name).resolve())
-        self._never = frozenset(never)
+            kb |= _lexicon((data_dir / name).resolve())
+        self._never = frozenset(never | kb)
+        # The knowledge base's words may still be a surname after a first name ("Joshua Wood").
+        self._kb_never = frozenset(kb - never)
+        self._places: frozenset[str] = frozenset()
+        self._countries: frozenset[str] = frozenset()
+        if o.places_file:
+            entries = read_list(data_dir, o.places_file)
+            self._countries = frozenset(_fold(e[1:]) for e in entries if e.startswith("!"))
+            self._places = self._countries | frozenset(
+                _fold(e) for e in entries if not e.startswith("!")
+            )
+        self._determiners = word_set(o.determiners)
+        self._brand_cues = word_set(o.brand_cues)
+        self._travel_phrases = word_set(o.travel_phrases)
+        self._closings = word_set(o.closings)
+        self._interjections = word_set(o.interjections)
+        self._particle_words = frozenset(p.lower() for p in o.particles)
+        self._verb_endings = tuple(o.verb_endings)
         common: set[str] = set()
         for name in o.common_words_files:
             common |= _lexicon((data_dir / name).resolve())
         self._common = frozenset(common)
+        self._languages_: list[_Language] = []
+        for lang in o.languages.values():
+            local: set[str] = set()
+            for name in lang.common_words_files:
+                local |= _lexicon((data_dir / name).resolve())
+            self._languages_.append(
+                _Language(
+                    word_set(lang.markers),
+                    frozenset(local),
+                    lang.capitalises_nouns,
+                    lang.nouns_min,
+                )
+            )
+        self._english = word_set(o.english_words)
         self._brands = word_set(o.brands)
         self._brand_words = frozenset(w for b in self._brands for w in b.split())
         self._greetings = word_set(o.greetings)
@@ -155,19 +285,81 @@ class PersonRecognizer:
             if joiners
             else r"[ \t]*,[ \t]*"
         )
-        self._places = word_set(o.place_prepositions)
+        self._place_preps = word_set(o.place_prepositions)
+        self._travel_preps = self._place_preps | word_set(o.travel_prepositions)
         self._organisations = word_set(o.organisation_words)
+        self._organisation_prefixes = word_set(o.organisation_prefixes)
         self._cues = word_set(o.cues)
-        self._stops = self._greeting_words | self._honorifics | self._titles | self._organisations
+        self._cue_words = frozenset(c for c in self._cues if " " not in c)
+        particles_before = "|".join(
+            re.escape(p) for p in sorted(o.particles, key=len, reverse=True)
+        )
+        self._particles_before = re.compile(
+            rf"(?<![\w])(?:(?:{particles_before})[ \t]+)+$" if particles_before else r"(?!)"
+        )
+        self._place_prefixes = word_set(o.place_prefixes)
+        self._stops = (
+            self._greeting_words
+            | self._honorifics
+            | self._titles
+            | self._organisations
+            | word_set(o.organisation_prefixes)
+            | self._place_prefixes
+        )
 
     # -- tokens and runs -------------------------------------------------------------------
 
-    def _runs(self, text: str) -> Iterator[list[_Token]]:
+    def _shadow(self, text: str) -> tuple[str, frozenset[int]]:
+        """In each sentence without a capital, listed names that are no common word capitalised
+        (same length); and where they start."""
+        chars = list(text)
+        starts: list[int] = []
+        pos = 0
+        for m in _SENTENCE.finditer(text + "\n"):
+            sentence = text[pos : m.start()]
+            if sentence.strip() and not any(ch.isupper() for ch in sentence):
+                self._shadow_sentence(text, pos, m.start(), chars, starts)
+            pos = m.end()
+        return ("".join(chars), frozenset(starts)) if starts else (text, frozenset())
+
+    def _shadow_sentence(
+        self, text: str, start: int, end: int, chars: list[str], starts: list[int]
+    ) -> None:
+        tokens = list(_LETTERS.finditer(text, start, end))
+        listed = [self._plain_name(m.group()) for m in tokens]
+        for i, m in enumerate(tokens):
+            key = m.group()
+            follows = i > 0 and listed[i - 1] and self._in(tokens[i - 1].group(), self._first)
+            if not listed[i]:
+                if len(key) == 1 and follows and i + 1 < len(tokens) and listed[i + 1]:
+                    pass  # an initial between two names: "ansel m masson"
+                elif not (
+                    follows
+                    and len(key) > 2
+                    and key not in self._never
+                    and key not in self._common
+                    and key not in self._stops
+                ):
+                    continue  # an unlisted word after a listed first name: its surname
+            chars[m.start()] = chars[m.start()].upper()
+            starts.append(m.start())
+
+    def _plain_name(self, key: str) -> bool:
+        """A listed name that is no common word, no stop and no word that is never a name."""
+        return (
+            len(key) > 1
+            and key not in self._never
+            and key not in self._common
+            and key not in self._stops
+            and self._listed(key)
+        )
+
+    def _runs(self, text: str, lowered: frozenset[int] = frozenset()) -> Iterator[list[_Token]]:
         """Runs of capitalised words that may be one name (spaces, initials, particles between;
         a full stop only after an honorific: "Mrs. Garcia")."""
         run: list[_Token] = []
         for m in self._word.finditer(text):
-            token = _Token(m.start(), m.end(), m.group().lower())
+            token = _Token(m.start(), m.end(), m.group().lower(), lowered=m.start() in lowered)
             if run:
                 prev = run[-1]
                 gap = self._gap.fullmatch(text, prev.end, token.start)
@@ -181,12 +373,12 @@ class PersonRecognizer:
                     yield run
                     run = []
                 elif self._initial.search(gap.group()):
-                    token = _Token(token.start, token.end, token.key, after_initial=True)
+                    token = _Token(token.start, token.end, token.key, True, token.lowered)
             run.append(token)
         if run:
             yield run
 
-    def _kind(self, token: _Token) -> str:
+    def _kind(self, token: _Token, line: _Line = _NO_LANGUAGE) -> str:
         """'name' (listed, not a common word), 'ambiguous' (listed and common), 'common',
         'unknown', or 'stop' (a greeting, honorific or title: context, never a name)."""
         key = token.key
@@ -199,7 +391,7 @@ class PersonRecognizer:
         )
         if token.after_initial:
             return "name"
-        common = key in self._common
+        common = key in self._common or key in line.common
         if listed:
             return "ambiguous" if common else "name"
         return "common" if common else "unknown"
@@ -214,32 +406,112 @@ class PersonRecognizer:
 
     def analyze(self, scan: Scan) -> list[Recognition]:
         text = scan.text
+        lowered: frozenset[int] = frozenset()
+        if not text.isupper() and any(ch.islower() for ch in text):
+            text, lowered = self._shadow(text)
+        lines = self._languages(text)
         parts: list[tuple[list[_Token], list[str], str | None]] = []
-        for run in self._runs(text):
+        for run in self._runs(text, lowered):
             keys = [w for t in run for w in words(t.key)]
             if any(w in scan.merchant_words for w in keys):
                 continue  # the merchant's own name ("Jane Doe Bakery")
             if self._brands and self._brand_words.intersection(keys):
                 joined = f" {' '.join(keys)} "
-                if any(f" {b} " in joined for b in self._brands):
+                # A one-word brand ("Douglas") only stands alone; "Kirk Douglas" is a person.
+                if any(f" {b} " in joined for b in self._brands if " " in b or len(keys) == 1):
                     continue
-            parts.extend(self._name_parts(text, run))
+            line = lines.get(text.rfind("\n", 0, run[0].start) + 1, _NO_LANGUAGE)
+            parts.extend(self._name_parts(text, run, line))
         found = []
         for i, (tokens, kinds, honorific) in enumerate(parts):
-            hit = self._score(text, tokens, kinds, honorific, parts, i)
+            line = lines.get(text.rfind("\n", 0, tokens[0].start) + 1, _NO_LANGUAGE)
+            hit = self._score(text, tokens, kinds, honorific, parts, i, line)
             if hit is not None:
                 found.append(hit)
         return found
 
+    def _languages(self, text: str) -> dict[int, _Line]:
+        """By line start, the lines in one of `languages`: more of its markers than of English
+        words, and more than of another language's."""
+        if not self._languages_:
+            return {}
+        found: dict[int, _Line] = {}
+        for line in re.finditer(r"[^\n]+", text):
+            tokens = _LETTERS.findall(line.group())
+            keys = [t.lower() for t in tokens]
+            best, best_hits = None, sum(k in self._english for k in keys)
+            for lang in self._languages_:
+                hits = sum(
+                    1
+                    for j, key in enumerate(keys)
+                    if key in lang.markers and not self._in_a_name(tokens, j, lang.markers)
+                )
+                if hits > best_hits:
+                    best, best_hits = lang, hits
+            if best is not None:
+                nouns = best.nouns and best_hits >= best.nouns_min
+                found[line.start()] = _Line(nouns, best.common)
+        return found
+
+    def _in_a_name(self, tokens: list[str], j: int, markers: frozenset[str]) -> bool:
+        """`tokens[j]` is a particle between two capitalised words beside one that is no marker
+        of the language: part of a name ("Ursula von der Leyen", "Ana de la Cruz"); a lone "der"
+        there is an article ("Ende der Aktion")."""
+        if tokens[j] not in self._particle_words:
+            return False
+        lo, hi = j - 1, j + 1
+        while lo >= 0 and tokens[lo] in self._particle_words:
+            lo -= 1
+        while hi < len(tokens) and tokens[hi] in self._particle_words:
+            hi += 1
+        if lo < 0 or hi >= len(tokens):
+            return False
+        foreign = any(t not in markers for t in tokens[lo + 1 : hi])
+        return foreign and tokens[lo][:1].isupper() and tokens[hi][:1].isupper()
+
     def _name_parts(
-        self, text: str, run: list[_Token]
+        self, text: str, run: list[_Token], line: _Line = _NO_LANGUAGE
     ) -> Iterator[tuple[list[_Token], list[str], str | None]]:
-        """Split a run at words that are no names; keep an honorific right before a part."""
+        """Split a run at words that are no names; keep an honorific right before a part. On a
+        line that capitalises its nouns, a capitalised word in no name list is a noun unless it
+        follows a listed first name ("Anna Kowalczyk") or an honorific."""
         part: list[_Token] = []
         kinds: list[str] = []
         honorific: str | None = None
         for i, token in enumerate(run):
-            kind = self._kind(token)
+            kind = self._kind(token, line)
+            if (
+                line.nouns
+                and kind == "unknown"
+                and not token.after_initial
+                and not (part and kinds[-1] == "name" and self._is_first(part[-1].key))
+                and not (honorific is not None and not part)
+            ):
+                kind = "common"
+            if (
+                kind == "ambiguous"
+                and not part
+                and i + 1 < len(run)
+                and token.key in self._cue_words
+            ):
+                continue  # a cue written capitalised before the name: "Ring Ernst Novak"
+            if (
+                kind == "common"
+                and part
+                and kinds[-1] == "name"
+                and token.key in self._kb_never
+                and self._in(token.key, self._last)
+            ) or (
+                kind == "stop"
+                and part
+                and kinds[-1] == "name"
+                and token.key in self._titles
+                and self._in(token.key, self._last)
+                and self._in(part[-1].key, self._first)
+            ):
+                # A knowledge-base word or a title as a listed surname: "Joshua Wood",
+                # "Richard King".
+                kind = "ambiguous"  # a knowledge-base word as a listed surname: "Joshua Wood"
             if token.key in self._honorifics and self._honorific_here(text, run, i):
                 if part:
                     yield part, kinds, honorific
@@ -249,7 +521,7 @@ class PersonRecognizer:
             # "Grace Kelly", "Will Smith"; not "May Sale", "Rose Gold".
             is_name = (
                 kind in ("name", "unknown")
-                or (kind == "ambiguous" and (bool(part) or self._starts_full_name(run, i)))
+                or (kind == "ambiguous" and (bool(part) or self._starts_full_name(run, i, line)))
                 # Right after an honorific any capitalised word is the name: "Mr. Brown".
                 or (honorific is not None and not part and kind != "stop")
             )
@@ -265,11 +537,11 @@ class PersonRecognizer:
         if part:
             yield part, kinds, honorific
 
-    def _starts_full_name(self, run: list[_Token], i: int) -> bool:
+    def _starts_full_name(self, run: list[_Token], i: int, line: _Line = _NO_LANGUAGE) -> bool:
         if i + 1 >= len(run) or not self._in(run[i].key, self._first):
             return False
         nxt = run[i + 1]
-        return self._kind(nxt) == "name" and self._in(nxt.key, self._last)
+        return self._kind(nxt, line) == "name" and self._in(nxt.key, self._last)
 
     @staticmethod
     def _in(key: str, lexicon: frozenset[str]) -> bool:
@@ -298,6 +570,7 @@ class PersonRecognizer:
         honorific: str | None,
         parts: list[tuple[list[_Token], list[str], str | None]],
         i: int,
+        line: _Line = _NO_LANGUAGE,
     ) -> Recognition | None:
         s, b = self.o.scores, self.o.boosts
         start, end = tokens[0].start, tokens[-1].end
@@ -309,6 +582,9 @@ class PersonRecognizer:
                 "name": (s.single_listed, "a listed name"),
                 "ambiguous": (s.single_ambiguous, "a listed name that is also a common word"),
                 "unknown": (s.single_unknown, "a capitalised word"),
+                # only right after an honorific ("Mr. Black")
+                "common": (s.single_ambiguous, "a common word"),
+                "stop": (s.single_ambiguous, "a common word"),
             }[kind]
         else:
             listed = named + ambiguous
@@ -329,21 +605,38 @@ class PersonRecognizer:
             if ambiguous:
                 score -= b.ambiguous_part
         reasons = [why]
+        if tokens[0].lowered:
+            score -= b.lower_case
+            reasons.append("in text without capitals")
         # Context is read on the same line: a job title on the line above is no title of this.
         line_start = text.rfind("\n", 0, start) + 1
+        # Lower-case particles before the name belong to it: "says van der Pol".
+        particles = self._particles_before.search(text, max(line_start, start - 30), start)
+        if particles is not None and particles.start() > line_start:
+            start = particles.start()
         prev = words(text[max(line_start, start - 40) : start])
         # A title or cue counts only right before the name ("Producer Svitlana"), not a few
         # words back ("Calle Mayor 5 Madrid").
         adjacent = (
             bool(prev) and _ADJACENT.search(text, max(line_start, start - 40), start) is not None
         )
+        if (
+            honorific is None
+            and prev
+            and prev[-1] in self._honorifics
+            and prev[-1] not in self._need_context  # "Ocean Dr Miami"
+            and _WORD_BEFORE.search(text, max(line_start, start - 20), start) is not None
+        ):
+            honorific = prev[-1]  # written in lower case: "with ms. Garcia"
+        greeting = self._phrase_before(self._same_sentence(text, start, prev), self._greetings)
+        # An honorific or a greeting outweighs a place reading ("Hey Georgia!").
+        strong = honorific is not None or greeting is not None
+        context = True
         if honorific is not None:
             score += b.honorific
             reasons.append(f"after the honorific '{honorific.title()}'")
             start = self._honorific_start(text, start)
-        elif (
-            greeting := self._phrase_before(self._same_sentence(text, start, prev), self._greetings)
-        ) is not None:
+        elif greeting is not None:
             if len(tokens) > 1 or kinds[0] != "ambiguous":  # "Hello Summer", "Hi June"
                 score += b.greeting
                 reasons.append(f"after the greeting '{greeting}'")
@@ -353,32 +646,210 @@ class PersonRecognizer:
         elif adjacent and (cue := self._phrase_before(prev, self._cues)) is not None:
             score += b.cue
             reasons.append(f"after '{cue.lower()}'")
-        elif prev and prev[-1] in self._places:
+        elif prev and prev[-1] in self._place_preps:
             score -= b.place
             reasons.append(f"after '{prev[-1]}'")
+        elif (travel := self._phrase_before(prev, self._travel_phrases)) is not None:
+            score -= b.place
+            reasons.append(f"after '{travel.lower()}'")
+        else:
+            context = False
+        place = self._place(text, tokens, line)
+        if (
+            place is not None
+            and not strong
+            and (
+                place != "city"
+                or (prev and prev[-1] in self._travel_preps and prev[-1] not in self._place_preps)
+            )
+        ):
+            score -= b.place_name
+            reasons.append(f"a listed {place if place != 'several' else 'place'} name")
         if text[end : end + 2] in ("'s", "\u2019s"):
-            score += b.possessive
-            reasons.append("before a possessive 's")
+            # "Sharon's daughter"; not a shop or a brand: "Sam's Club", "at Kohl's, ...".
+            owned = text[end + 2 : end + 3] == " " and text[end + 3 : end + 4].islower()
+            if owned and not (prev and prev[-1] in self._brand_cues):
+                score += b.possessive
+                reasons.append("before a possessive 's")
         elif (
-            text[end : end + 1] == ":"
-            and not text[line_start:start].strip()
-            and (len(tokens) > 1 or kinds[0] != "ambiguous")  # "Bot: ...", "Note: ..."
+            self._speaker_label(text, tokens)
+            # A name-list hit, or a dialogue around it: "Bot: ...", "Note: ...", "Systemprompt:
+            # ..." are no speakers.
+            and ("name" in kinds or self._dialogue(text, parts, i))
         ):
             score += b.speaker
             reasons.append("as a speaker label at a line start")
+        elif self._own_line(text, line_start, start, end):
+            score += b.own_line
+            reasons.append("alone on its line in an address or a signature")
+        elif self._addressable(tokens, kinds, line) and self._vocative(
+            text, line_start, start, end
+        ):
+            score += b.vocative
+            reasons.append("addressed (set off by a comma)")
+        elif (
+            not context
+            and place in (None, "city")
+            and len(tokens) == 1
+            and kinds[0] == "name"
+            and self._is_first(tokens[0].key)  # surnames alone are as often brands ("Ford")
+            and not tokens[0].lowered
+            and not (prev and self._phrase_before(prev, self._brand_cues) is not None)
+            and not line.nouns
+            and self._mid_sentence(text, line_start, start, prev)
+        ):
+            score += b.mid_sentence
+            reasons.append("capitalised in mid-sentence")
         nxt = words(text[end : end + 30])
-        if nxt and nxt[0] in self._verbs and text[end : end + 1] in (" ", ","):
+        # The verbs are English ones: on a German line "was" is "what" ("Mach, was ...").
+        if (
+            nxt
+            and not line.nouns
+            and text[end : end + 1] in (" ", ",")
+            and self._is_verb(nxt[0], text, end)
+        ):
             score += b.verb
             reasons.append(f"before '{nxt[0]}'")
-        if nxt and nxt[0] in self._organisations and text[end : end + 1] == " ":
+        if nxt and text[end : end + 1] == " " and (org := self._organisation_after(text, end, nxt)):
             score -= b.organisation
-            reasons.append(f"before '{nxt[0]}'")
-        if any(k == "name" for k in kinds) and self._in_name_list(text, parts, i):
+            reasons.append(f"before '{org}'")
+        elif adjacent and prev[-1] in self._organisation_prefixes:
+            score -= b.organisation
+            reasons.append(f"after '{prev[-1]}'")
+        in_list, firm = self._in_name_list(text, parts, i)
+        if firm:
+            score -= b.organisation
+            reasons.append("in a list of surnames that names a firm")
+        elif in_list and any(k == "name" for k in kinds):
             score += b.name_list
             reasons.append("in a list of names")
         if score <= 0:
             return None
         return Recognition(start, end, min(1.0, score), "; ".join(reasons))
+
+    def _place(self, text: str, tokens: list[_Token], line: _Line = _NO_LANGUAGE) -> str | None:
+        """'country', 'several' (a place of several words) or 'city' when the run is a listed
+        place; 'several' too right after a capitalised place prefix ("North David") and for a
+        country among words that are no listed names (an agency, a brand: "France Travail")."""
+        before = _WORD_BEFORE.search(text, max(0, tokens[0].start - 12), tokens[0].start)
+        if before is not None:
+            word = before.group().strip(" \t.")
+            if word[:1].isupper() and word.lower() in self._place_prefixes:
+                return "several"
+        if not self._places:
+            return None
+        key = _fold(" ".join(w for t in tokens for w in words(t.key)))
+        if key in self._countries:
+            return "country"
+        if key in self._places:
+            return "several" if len(tokens) > 1 else "city"
+        countries = [t for t in tokens if _fold(t.key) in self._countries]
+        if (
+            len(tokens) > 1
+            and countries
+            and all(t in countries or self._kind(t, line) != "name" for t in tokens)
+        ):
+            return "several"  # a country among words that are no names: "France Travail"
+        return None
+
+    def _organisation_after(self, text: str, end: int, nxt: list[str]) -> str | None:
+        """An organisation word (or two: "a s", "et fils") right after the name; a legal form
+        that is also a common word counts only capitalised ("Berg AS", not "Berg as a user")."""
+        for phrase in (" ".join(nxt[:2]), nxt[0]):
+            if phrase in self._organisations:
+                written = text[end : end + 40].lstrip(" \t,")
+                return None if phrase in self._common and written[:1].islower() else phrase
+        return None
+
+    def _is_verb(self, word: str, text: str, end: int) -> bool:
+        if word in self._verbs:
+            return True
+        # "Cox scored": a lower-case past tense right after the name.
+        return (
+            len(word) > 4
+            and word.endswith(self._verb_endings)
+            and text[end : end + 1] == " "
+            and text[end + 1 : end + 2].islower()
+        )
+
+    @staticmethod
+    def _speaker_label(text: str, tokens: list[_Token]) -> bool:
+        """At a line start, right before a colon: "Sandy: ..."."""
+        start, end = tokens[0].start, tokens[-1].end
+        line_start = text.rfind("\n", 0, start) + 1
+        return text[end : end + 1] == ":" and not text[line_start:start].strip()
+
+    def _dialogue(
+        self, text: str, parts: list[tuple[list[_Token], list[str], str | None]], i: int
+    ) -> bool:
+        """Another line of the text starts with a speaker label that is a listed name or this
+        one again: a dialogue."""
+        own = [t.key for t in parts[i][0]]
+        return any(
+            j != i
+            and self._speaker_label(text, tokens)
+            and ("name" in kinds or [t.key for t in tokens] == own)
+            for j, (tokens, kinds, _) in enumerate(parts)
+        )
+
+    def _addressable(self, tokens: list[_Token], kinds: list[str], line: _Line) -> bool:
+        """What may be addressed: several name words, or one listed name that is no
+        interjection ("Kevin, ..."; not "Klar, ...", "Zack, ..."); on a German line, where
+        every noun and imperative is capitalised, a listed first name ("Mach, was ...")."""
+        if len(tokens) > 1:
+            return "name" in kinds and tokens[0].key not in self._interjections
+        key = tokens[0].key
+        if kinds[0] != "name" or key in self._interjections:
+            return False
+        return not line.nouns or self._is_first(key)
+
+    def _mid_sentence(self, text: str, line_start: int, start: int, prev: list[str]) -> bool:
+        """Capitalised where a common word would not be: not at a line, sentence or clause
+        start, not after a determiner or a place preposition, not in Title Case copy (a line in
+        a language that capitalises its nouns is left out before)."""
+        before = text[line_start:start].rstrip(_OPENING + "(")
+        if not before or before[-1] in _CLAUSE_MARKS or _NUMBERED.search(before) or not prev:
+            return False  # a line, sentence or clause start; after a number: an address
+        if prev[-1] in self._determiners or prev[-1] in self._place_preps:
+            return False
+        line_end = text.find("\n", start)
+        line = text[line_start : len(text) if line_end < 0 else line_end]
+        line_words = _LETTERS.findall(line)
+        if len(line_words) >= 4:
+            capitals = sum(w[0].isupper() for w in line_words)
+            if capitals >= self.o.title_case_share * len(line_words):
+                return False
+        return True
+
+    def _vocative(self, text: str, line_start: int, start: int, end: int) -> bool:
+        """Set off by commas as one addressed: "Kevin, ...", "..., Angela!", "me, Theo?"."""
+        before = text[line_start:start].rstrip(_OPENING)
+        after = text[end : end + 3].lstrip(_CLOSING)
+        if not before or before[-1] in ".!?":
+            return after[:1] in (",", "!", "?")
+        # "..., 28001 Madrid." or "Calle Mayor 5, Madrid": a town after an address, no one
+        # addressed.
+        clause = before.rstrip(",").rsplit(",", 1)[-1]
+        if any(ch.isdigit() for ch in clause[-25:]):
+            return False
+        return before[-1] == "," and (after == "" or after[:1] in ("!", "?", ".", "\n"))
+
+    def _own_line(self, text: str, line_start: int, start: int, end: int) -> bool:
+        """Alone on its line, above a line with a figure or below a closing."""
+        line_end = text.find("\n", end)
+        if text[line_start:start].strip() or text[
+            end : len(text) if line_end < 0 else line_end
+        ].strip(" \t,"):
+            return False
+        below = (
+            [ln for ln in text[line_end + 1 :].split("\n") if ln.strip()] if line_end >= 0 else []
+        )
+        # A name of several words may head a block of a few lines (a job, a firm, a street).
+        reach = 4 if len(words(text[start:end])) > 1 else 1
+        if any(any(ch.isdigit() for ch in ln) for ln in below[:reach]):
+            return True
+        above = [ln for ln in text[: max(0, line_start - 1)].split("\n") if ln.strip()]
+        return bool(above) and self._phrase_before(words(above[-1]), self._closings) is not None
 
     @staticmethod
     def _same_sentence(text: str, start: int, prev: list[str]) -> list[str]:
@@ -400,28 +871,52 @@ class PersonRecognizer:
 
     def _in_name_list(
         self, text: str, parts: list[tuple[list[_Token], list[str], str | None]], i: int
-    ) -> bool:
-        """Exactly one other listed name beside it, joined by 'and', '&', ',' or 'or'
-        ("Kleist and Arnold"); a longer chain only of first names ("Barnett, Melton and Garcia"
-        is more often a firm)."""
-        chain = 1
-        j = i
-        while j > 0 and self._joined(text, parts, j - 1, j):
-            chain, j = chain + 1, j - 1
-        j = i
-        while j + 1 < len(parts) and self._joined(text, parts, j, j + 1):
-            chain, j = chain + 1, j + 1
+    ) -> tuple[bool, bool]:
+        """(in a list, the list is a firm's name). Exactly one other listed name beside it,
+        joined by 'and', '&', ',' or 'or' ("Kleist and Arnold"); a longer chain mostly of first
+        names ("Olga, Maria, Kyle and Donna"): surnames in a row are more often a firm
+        ("Barnett, Melton and Garcia"). A list followed by an organisation word ("Jensen &
+        Larsen ApS", "Perera y Pons S.L.") is a firm's name."""
+        first = last = i
+        while first > 0 and self._joined(text, parts, first - 1, first):
+            first -= 1
+        while last + 1 < len(parts) and self._joined(text, parts, last, last + 1):
+            last += 1
+        chain = last - first + 1
+        if chain == 1:
+            return False, False
+        tail = parts[last][0][-1].end
+        nxt = words(text[tail : tail + 30])
+        if nxt and self._organisation_after(text, tail, nxt):
+            return False, True
+        members = [parts[k] for k in range(first, last + 1)]
+        lead = words(text[max(0, members[0][0][0].start - 20) : members[0][0][0].start])
+        if lead and lead[-1] in self._place_preps:
+            return False, False  # "bei Müller und Schmidt": a shop's or a place's name
+        firsts = sum(self._is_first(tokens[0].key) for tokens, _, _ in members)
         if chain == 2:
+            gap = text[members[0][0][-1].end : members[1][0][0].start]
+            if "&" in gap and firsts == 0:
+                return False, True  # "Koret & Martens": surnames joined by '&' name a firm
+            return all("name" in kinds for _, kinds, _ in members), False
+        if firsts * 3 >= chain * 2:
+            return True, False
+        return False, True  # "Rivera, Hill and Malone": a row of surnames is a firm
+
+    def _is_first(self, key: str) -> bool:
+        """A listed first name, or a hyphenated one of listed first names ("Karl-Heinrich")."""
+        if self._in(key, self._first):
             return True
-        # A longer list counts when every member is a listed first name ("Olga, Maria, Kyle
-        # and Donna"); surnames in a row are more often a firm.
-        members = [parts[k][0] for k in range(j - chain + 1, j + 1)]
-        return chain > 2 and all(self._in(m[0].key, self._first) for m in members)
+        return "-" in key and all(self._in(p, self._first) for p in key.split("-"))
 
     def _joined(
         self, text: str, parts: list[tuple[list[_Token], list[str], str | None]], a: int, b: int
     ) -> bool:
-        if "name" not in parts[a][1] or "name" not in parts[b][1]:
+        # Both listed names; in a longer list one may be unlisted ("Marija, Ilja and Karl").
+        kinds_a, kinds_b = parts[a][1], parts[b][1]
+        if "name" not in kinds_a and "name" not in kinds_b:
+            return False
+        if not {"name", "unknown"} & set(kinds_a) or not {"name", "unknown"} & set(kinds_b):
             return False
         return (
             self._joiner_gap.fullmatch(text, parts[a][0][-1].end, parts[b][0][0].start) is not None

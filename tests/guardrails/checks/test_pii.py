@@ -183,10 +183,11 @@ NEGATIVES = [
     "CVV",
     "CVV 12345",
     "code 123",
-    # SSN rules: area 000 / 666 / 9xx, group 00, serial 0000; not a longer run
+    # SSN rules: area 000 / 666, group 00, serial 0000; 9xx only after its context or with an
+    # ITIN group; not a longer run
     "SSN 000-12-3456",
     "SSN 666-12-3456",
-    "SSN 900-12-3456",
+    "ref 900-12-3456",
     "SSN 123-00-4567",
     "SSN 123-45-0000",
     "ref 1-123-45-6789",
@@ -244,7 +245,7 @@ NEGATIVES = [
     "Hey Siri, show my offers",
     "Mark Your Calendar",
     "Hello Summer Savings Event Starts Now",
-    "hi jane, lower-case names are out of scope",
+    "hi there, lower-case copy without a listed name",
     "JANE DOE in capitals is out of scope",
     "Hi {{first_name}}, your card ending {{card_last4}}",
     "Dear {{first_name}} {{last_name}},",

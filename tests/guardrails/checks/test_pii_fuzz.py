@@ -126,3 +126,84 @@ def test_invisible_characters_change_no_finding(
     assert [squeezed(f) for f in pii.check(noisy, CTX)] == [
         (f.rule_id, f.start, f.end) for f in pii.check(text, CTX)
     ]
+
+
+# Words the person recognizer treats differently: honorifics, greetings, titles, closings,
+# common words, place and firm words, particles, listed names, in any case.
+NAME_TOKENS = [
+    "Mr.",
+    "mrs.",
+    "Dr",
+    "Ms",
+    "Hi",
+    "hello",
+    "Dear",
+    "Producer",
+    "says",
+    "Ring",
+    "the",
+    "to",
+    "in",
+    "at",
+    "North",
+    "Lake",
+    "Black",
+    "Gold",
+    "May",
+    "Grace",
+    "Will",
+    "Wood",
+    "King",
+    "Max",
+    "Anna",
+    "anna",
+    "Gunnar",
+    "Lindqvist",
+    "lindqvist",
+    "van",
+    "der",
+    "de",
+    "O'Brien",
+    "Karl-Heinz",
+    "and",
+    "&",
+    "or",
+    ",",
+    ".",
+    "!",
+    "?",
+    ":",
+    "'s",
+    "\n",
+    "ApS",
+    "AS",
+    "as",
+    "GmbH",
+    "Stichting",
+    "Lisbon",
+    "France",
+    "regards,",
+    "Best",
+    "12",
+    "5b",
+    "07700 318 442",
+    "SSN",
+    "219 36 4417",
+    "931-22-0845",
+    "Shop",
+    "Nike",
+    "und",
+    "die",
+    "THE",
+    "JANE",
+    "x",
+]
+
+
+@FUZZ
+@given(tokens=st.lists(st.sampled_from(NAME_TOKENS), max_size=25), seps=st.data())
+def test_name_like_text_never_crashes_and_spans_lie_inside(
+    pii: PiiCheck, tokens: list[str], seps: st.DataObject
+) -> None:
+    text = "".join(t + seps.draw(st.sampled_from([" ", "", "  ", "\n"])) for t in tokens)
+    _assert_well_formed(text, pii.check(text, CTX))
