@@ -177,7 +177,9 @@ class MiniLMSentenceEncoder:
         import torch
 
         with torch.inference_mode():
-            out = self._model.encode(texts, batch_size=64, convert_to_tensor=True)
+            out = self._model.encode(
+                texts, batch_size=64, convert_to_tensor=True, show_progress_bar=False
+            )
         vecs: np.ndarray = out.float().cpu().numpy()
         vecs /= np.maximum(np.linalg.norm(vecs, axis=1, keepdims=True), 1e-12)  # in fp32
         self.encoded += len(texts)
