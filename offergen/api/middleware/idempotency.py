@@ -132,7 +132,9 @@ class IdempotencyMiddleware:
             with anyio.CancelScope(shield=True):
                 await self.threads.run(self.store.release, identity, key, token)
             raise
-        if status is not None and status < 500:
+        # A 401 is no outcome of the request: the caller was not identified (its replay would
+        # also lose WWW-Authenticate), so the key stays free like after a failure.
+        if status is not None and status < 500 and status != 401:
             stored = StoredResponse(status, content_type, b"".join(chunks))
             await self.threads.run(self.store.complete, identity, key, token, stored)
         else:
