@@ -15,6 +15,7 @@ from types import TracebackType
 from offergen.campaigns.job_store import CampaignStore
 from offergen.campaigns.service import Admission, Campaigns
 from offergen.config import Settings
+from offergen.experiments.service import Experiments
 from offergen.generation.factory import make_backend
 from offergen.generation.profiles import ModelProfile, load_profile
 from offergen.generation.vllm_server import ManagedServer
@@ -23,15 +24,20 @@ from offergen.guardrails.packs import Packs
 from offergen.guardrails.preflight import Preflight
 from offergen.guardrails.screener import Screener
 from offergen.limits import ApiLimits
+from offergen.outcomes.promotion import Promoter
+from offergen.outcomes.service import Outcomes
 from offergen.pipeline import Pipeline
 from offergen.prompting.jinja_renderer import JinjaPromptRenderer
 from offergen.retrieval.embedder import MiniLMEmbedder
 from offergen.retrieval.faiss_retriever import FaissRetriever
 from offergen.retrieval.index_updater import IndexUpdater
 from offergen.store.database import Database
+from offergen.store.experiment_store import ExperimentStore
 from offergen.store.idempotency import IdempotencyStore
 from offergen.store.keys import KeyStore
 from offergen.store.knowledge_base import KnowledgeBase
+from offergen.store.outcome_log import OutcomeLog
+from offergen.store.promotions import Promotions
 from offergen.store.rate_limits import RateLimiter
 from offergen.store.review_queue import ReviewQueue
 from offergen.store.sql_audit import SqlAuditStore
@@ -41,6 +47,7 @@ __all__ = [
     "assemble",
     "campaign_slot",
     "embedder",
+    "learning",
     "open_context",
     "request_stores",
 ]
@@ -60,6 +67,8 @@ class AppContext:
     campaigns: Campaigns
     idempotency: IdempotencyStore
     rate_limits: RateLimiter
+    outcomes: Outcomes
+    experiments: Experiments
     indexer: IndexUpdater | None = None
     # Whether a server built on this context starts what settings ask for beside the API (the
     # vLLM server, campaign workers); off for a context assembled around given parts (tests).
@@ -152,6 +161,7 @@ def assemble(
     if not isinstance(audit, SqlAuditStore):
         raise TypeError("the assembled pipeline must audit to SQL (the review queue reads it)")
     idempotency, rate_limits = request_stores(database, settings.limits)
+    outcomes, experiments = learning(settings, kb, audit, indexer)
     return AppContext(
         settings=settings,
         database=database,
@@ -168,7 +178,29 @@ def assemble(
         ),
         idempotency=idempotency,
         rate_limits=rate_limits,
+        outcomes=outcomes,
+        experiments=experiments,
         indexer=indexer,
+    )
+
+
+def learning(
+    settings: Settings, kb: KnowledgeBase, audit: SqlAuditStore, indexer: IndexUpdater | None
+) -> tuple[Outcomes, Experiments]:
+    """Outcomes and experiments, beside the audit trail they refer to; promoted variants go
+    to the knowledge base, and a new one is taken into the index in the background."""
+    params = settings.learning
+    log = OutcomeLog(audit.db)
+    promoter = Promoter(
+        kb,
+        log,
+        Promotions(audit.db),
+        params.promotion,
+        on_new=indexer.schedule if indexer is not None else None,
+    )
+    return (
+        Outcomes(log, audit, promoter),
+        Experiments(ExperimentStore(audit.db), audit, log, params.bandit),
     )
 
 

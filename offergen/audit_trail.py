@@ -70,6 +70,7 @@ def variant_records(
             attempts=d.variant.attempts,
             findings=d.variant.findings,
             timings_ms=timings_ms,
+            segment=request.customer.segment,
         )
         for i, d in enumerate(kept)
     ]

@@ -10,6 +10,7 @@ from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from offergen.limits import ApiLimits
+from offergen.outcomes.params import LearningParams
 from offergen.paths import REPO_ROOT
 from offergen.retrieval.index_factory import IndexParams
 from offergen.retrieval.ranking import RankingParams
@@ -67,6 +68,11 @@ class Settings(BaseSettings):
     limits: ApiLimits = Field(
         default_factory=ApiLimits,
         description='API body size, rate and time limits (JSON, e.g. {"requests_per_minute": 60})',
+    )
+    learning: LearningParams = Field(
+        default_factory=LearningParams,
+        description="learning from results: when a variant becomes a past offer, and the "
+        'experiments\' stopping rule (JSON, e.g. {"promotion": {"min_sends": 500}})',
     )
     campaign_workers: int = Field(
         default=8,

@@ -16,12 +16,14 @@ from offergen.api.readiness import Readiness
 from offergen.api.routes import (
     audit,
     campaigns,
+    experiments,
     guard,
     health,
     knowledge,
     merchants,
     metrics,
     offers,
+    outcomes,
     policies,
     reviews,
     templates,
@@ -106,6 +108,8 @@ def create_app(ctx: AppContext | None = None) -> FastAPI:
         policies,
         audit,
         reviews,
+        outcomes,
+        experiments,
     ):
         app.include_router(module.router)
     return app

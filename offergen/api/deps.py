@@ -16,6 +16,8 @@ from offergen.api.service import Service
 from offergen.app_context import AppContext
 from offergen.campaigns.service import Campaigns
 from offergen.errors import NotReadyError
+from offergen.experiments.service import Experiments
+from offergen.outcomes.service import Outcomes
 from offergen.store.review_queue import ReviewQueue
 from offergen.store.sql_audit import SqlAuditStore
 
@@ -67,6 +69,14 @@ def get_ready_campaigns(ctx: ContextDep, _: Annotated[None, Depends(ready)]) -> 
 
 def get_audit(ctx: ContextDep) -> SqlAuditStore:
     return ctx.audit
+
+
+def get_outcomes(ctx: ContextDep) -> Outcomes:
+    return ctx.outcomes
+
+
+def get_experiments(ctx: ContextDep) -> Experiments:
+    return ctx.experiments
 
 
 def get_principal(
@@ -121,6 +131,8 @@ ReviewsDep = Annotated[ReviewQueue, Depends(get_reviews)]
 CampaignsDep = Annotated[Campaigns, Depends(get_campaigns)]
 ReadyCampaignsDep = Annotated[Campaigns, Depends(get_ready_campaigns)]
 AuditDep = Annotated[SqlAuditStore, Depends(get_audit)]
+OutcomesDep = Annotated[Outcomes, Depends(get_outcomes)]
+ExperimentsDep = Annotated[Experiments, Depends(get_experiments)]
 RequestIdDep = Annotated[str, Depends(request_id)]
 MetricsDep = Annotated[ApiMetrics, Depends(app_metrics)]
 # Paging of every list route; bounded so that no value can overflow a database integer.

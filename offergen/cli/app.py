@@ -26,6 +26,7 @@ from offergen.cli.evals import evals_app
 from offergen.cli.keys import keys_app
 from offergen.cli.knowledge import index_app, kb_app, merchants, retrieve
 from offergen.cli.llm import llm_app, llm_server_for
+from offergen.cli.outcomes import outcomes_app
 from offergen.cli.review import review_app
 from offergen.errors import OffergenError, TermsRefusedError
 
@@ -48,6 +49,7 @@ app.add_typer(review_app, name="review")
 app.add_typer(evals_app, name="eval")
 app.add_typer(campaign_app, name="campaign")
 app.add_typer(db_app, name="db")
+app.add_typer(outcomes_app, name="outcomes")
 app.command()(worker)
 app.command()(retrieve)
 app.command()(merchants)

@@ -81,6 +81,7 @@ class AuditRow(Base):
     findings: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
     timings_ms: Mapped[dict[str, float]] = mapped_column(JSON)
     review: Mapped[str | None] = mapped_column(String(16))
+    segment: Mapped[str | None] = mapped_column(String(80))
 
     @classmethod
     def from_record(cls, record: AuditRecord) -> AuditRow:

@@ -50,6 +50,8 @@ class AuditRecord(BaseModel):
     findings: list[Finding]
     timings_ms: dict[str, float]  # of the whole request, per stage
     review: ReviewReason | None = None  # set when the variant was queued for a reviewer
+    # the customer segment the copy was written for (None: recorded before it was kept)
+    segment: str | None = None
 
 
 class Refusal(BaseModel):

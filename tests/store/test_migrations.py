@@ -24,7 +24,13 @@ from offergen.store.tenancy import tenant_scope
 from tests.store.audit_records import audit_record
 
 LEGACY = Path(__file__).parent / "fixtures" / "legacy-0.1.db"
-APPEND_ONLY = ("audit_records", "review_items", "review_decisions", "audit_refusals")
+APPEND_ONLY = (
+    "audit_records",
+    "review_items",
+    "review_decisions",
+    "audit_refusals",
+    "outcome_events",
+)
 
 
 def _models() -> None:
@@ -32,8 +38,10 @@ def _models() -> None:
     import offergen.store.audit_tables
     import offergen.store.auth_tables
     import offergen.store.campaign_tables
+    import offergen.store.experiment_tables
     import offergen.store.knowledge_tables
-    import offergen.store.limit_tables  # noqa: F401
+    import offergen.store.limit_tables
+    import offergen.store.outcome_tables  # noqa: F401
 
 
 def _differences(db: Database) -> list[object]:
@@ -88,7 +96,7 @@ def _assert_append_only(db: Database) -> None:
 def test_upgrade_creates_the_schema_at_head(database: Database) -> None:
     assert current(database) is None
     upgrade(database)
-    assert current(database) == head() == "0003"
+    assert current(database) == head() == "0004"
     tables = set(inspect(database.engine).get_table_names())
     assert {"alembic_version", "kb_merchants", "audit_records", "api_keys", "campaigns"} <= tables
 

@@ -1,0 +1,1 @@
+"""Experiments between released variants: assignment, Beta posteriors, stopping."""
