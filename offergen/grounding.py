@@ -2,14 +2,16 @@
 checked against the merchant's rules and the packs (pre-flight: a violating offer is refused
 before anything is retrieved or generated), this merchant's past offers and rules are retrieved
 (knowledge-base text that fails screening is left out), and the template is rendered with them.
-`offergen prompt render` and the eval show exactly this prompt."""
+Each grounding makes a new secret prompt canary (template variable `canary`; offergen/guardrails/
+canary.py) and puts it, with the caller's own canaries, in the guard's check context.
+`offergen prompt render` and the eval show exactly this prompt (with a canary of its own)."""
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from functools import partial
 from typing import Any
@@ -17,6 +19,7 @@ from typing import Any
 from offergen.errors import InvalidInputError, NotFoundError, TermsRefusedError
 from offergen.generation.profiles import ModelProfile
 from offergen.guardrails.base import CheckContext
+from offergen.guardrails.canary import new_canary
 from offergen.guardrails.preflight import Preflight
 from offergen.guardrails.screener import Screener
 from offergen.prompting.base import PromptRenderer, RenderedPrompt
@@ -59,6 +62,8 @@ class Grounder:
     template: str  # for requests that name none
     retrieve_k: int
     rules_k: int
+    # Makes the secret canary of each request (tests pass a fixed one).
+    canary: Callable[[], str] = field(default=new_canary)
 
     def warm_up(self) -> None:
         """Load templates, index and embedder (enough to render prompts); idempotent."""
@@ -73,18 +78,26 @@ class Grounder:
         return self._admit(request, as_of)[2]
 
     def ground(
-        self, request: GenerateRequest, timings: dict[str, float], as_of: date | None = None
+        self,
+        request: GenerateRequest,
+        timings: dict[str, float],
+        as_of: date | None = None,
+        canaries: tuple[str, ...] = (),
     ) -> Grounded:
         """Screen the request, check its terms, retrieve this merchant's examples and rules,
-        render the prompt. TermsRefusedError when the terms break a rule."""
+        render the prompt. TermsRefusedError when the terms break a rule. `canaries`: strings
+        the caller planted in the request, held wherever a draft repeats one (besides the
+        request's own secret canary)."""
         merchant, rules, refused = self._admit(request, as_of)
         if refused:
             raise TermsRefusedError(refused)
+        canary = self.canary()
         ctx = CheckContext(
             offer=request.offer,
             channel=request.channel,
             jurisdiction=request.jurisdiction,
             merchant_rules=tuple(rules),
+            canaries=(canary, *canaries),
         )
         template = request.template or self.template
         with timed(timings, "retrieve_ms"):
@@ -133,6 +146,7 @@ class Grounder:
                 variables = _variables(request, merchant, rules, examples, terms, slot_terms)
             else:
                 variables = _variables(request, merchant, rules, examples, describe, describe)
+            variables["canary"] = canary
             prompt = self.renderer.render(template, request.channel, variables)
             if prompt.style != self.profile.prompt_style:
                 reason = (

@@ -22,6 +22,7 @@ from offergen.generation.base import Backend, GenerationParams
 from offergen.generation.dedupe import NearDuplicates
 from offergen.generation.profiles import ModelProfile, Sampling
 from offergen.grounding import Grounded, Grounder, timed
+from offergen.guardrails.canary import redact, scrub
 from offergen.guardrails.guard import Guard, GuardResult
 from offergen.guardrails.packs import Packs
 from offergen.guardrails.release import decide, held_by, review_reason
@@ -50,6 +51,9 @@ class GenerateOptions:
     as_of: date | None = None
     # Sees every draft the copy guard judged, held ones included (the eval counts them).
     on_draft: Callable[[GuardResult], None] | None = None
+    # Strings the caller planted in the request (an eval case's): a draft that carries one is
+    # held and the string redacted, like the request's own secret canary.
+    canaries: tuple[str, ...] = ()
 
 
 @dataclass
@@ -77,7 +81,8 @@ class Pipeline:
 
     def render(self, request: GenerateRequest, options: GenerateOptions | None = None) -> Grounded:
         """The exact prompt a request would get, with its sources (`offergen prompt render`)."""
-        return self.grounder.ground(request, {}, (options or GenerateOptions()).as_of)
+        options = options or GenerateOptions()
+        return self.grounder.ground(request, {}, options.as_of, options.canaries)
 
     def generate(
         self,
@@ -90,7 +95,7 @@ class Pipeline:
         options = options or GenerateOptions()
         timings: dict[str, float] = {}
         try:
-            grounded = self.grounder.ground(request, timings, options.as_of)
+            grounded = self.grounder.ground(request, timings, options.as_of, options.canaries)
         except TermsRefusedError as exc:
             self.audit.refuse(refusal(request, meta, exc.findings))
             raise
@@ -116,10 +121,15 @@ class Pipeline:
                     copy = completion.text.strip()
                     if seen.seen(copy):
                         continue
-                    checked = _checked(copy, request, grounded, guard)
+                    # A canary in a draft is held (unsafe_output) and never leaves: redacted in
+                    # what is returned, audited, queued and observed.
+                    canaries = grounded.ctx.canaries
+                    checked = redact(_checked(copy, request, grounded, guard), canaries)
                     if options.on_draft is not None:
                         options.on_draft(checked)
-                    candidate = _candidate(checked, completion.finish_reason, guard, attempt, copy)
+                    candidate = _candidate(
+                        checked, completion.finish_reason, guard, attempt, scrub(copy, canaries)
+                    )
                     (released if candidate.variant.released else round_held).append(candidate)
             held += round_held
             if round_held and attempt < self.max_attempts:

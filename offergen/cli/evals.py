@@ -103,6 +103,10 @@ def _run(
             f"{results.suite} [{run_label(run)}]: {s.passed}/{s.cases} cases passed ({rate}), "
             f"{s.errors} errors"
         )
+        for tag, r in s.owasp.items():
+            typer.echo(f"  {tag}: {r.passed}/{r.total} cases passed")
+        if s.critical.total:
+            typer.echo(f"  critical: {s.critical.total - s.critical.passed} failed")
         for t in run.thresholds:
             typer.echo(f"  {'ok  ' if t.passed else 'FAIL'} {t.metric}: {t.message}")
     typer.echo(f"wrote {json_path} and {html_path}")

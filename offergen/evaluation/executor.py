@@ -1,4 +1,6 @@
 """Runs one case: a generate case through the pipeline, a guard case through its policy pack.
+A generate case's `canaries` go to the pipeline with the request; its `kb` documents are seeded
+into what retrieval returns for it alone (offergen/evaluation/seeded.py).
 
 Nothing a case does raises out of here: a refusal (InvalidInputError) and any other failure are
 recorded on the Outcome, so one bad case cannot stop a run.
@@ -15,6 +17,7 @@ from datetime import date
 from offergen.errors import InvalidInputError, OffergenError
 from offergen.evaluation.case import Case
 from offergen.evaluation.outcome import Outcome, VariantOutcome
+from offergen.evaluation.seeded import seeded_pipeline
 from offergen.generation.profiles import Sampling
 from offergen.guardrails.base import CheckContext
 from offergen.guardrails.guard import GuardResult
@@ -37,10 +40,11 @@ class CaseExecutor:
 
     def run(self, case: Case, seed: int | None) -> Outcome:
         if isinstance(case.vars, GenerateRequest):
-            return self._generate(case.id, case.vars, seed)
+            return self._generate(case, case.vars, seed)
         return self._guard(case.id, case.vars)
 
-    def _generate(self, case_id: str, request: GenerateRequest, seed: int | None) -> Outcome:
+    def _generate(self, case: Case, request: GenerateRequest, seed: int | None) -> Outcome:
+        case_id = case.id
         update: dict[str, object] = {}
         if self.template is not None and request.template is None:
             update["template"] = self.template
@@ -58,11 +62,17 @@ class CaseExecutor:
         pipeline = self.pipeline
         if pipeline is None:
             raise RuntimeError("a generate case needs a pipeline")
+        if case.kb is not None:
+            pipeline = seeded_pipeline(pipeline, case.kb)
         # Every draft the copy guard judged, held ones included: the response carries only the
         # variants the pipeline kept.
         drafts: list[GuardResult] = []
         options = GenerateOptions(
-            seed=seed, sampling=self.sampling, on_draft=drafts.append, as_of=self.as_of
+            seed=seed,
+            sampling=self.sampling,
+            on_draft=drafts.append,
+            as_of=self.as_of,
+            canaries=tuple(case.canaries),
         )
         try:
             grounded = pipeline.render(request, options)

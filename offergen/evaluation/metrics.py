@@ -1,5 +1,6 @@
-"""The figures of one run: pass rates by assertion, check, channel and jurisdiction, what the
-guard caught, attempts, latency, and per-check precision/recall on labelled texts."""
+"""The figures of one run: pass rates by assertion, check, channel, jurisdiction and OWASP LLM
+Top 10 id, critical failures, what the guard caught, attempts, latency, and per-check
+precision/recall on labelled texts."""
 
 from __future__ import annotations
 
@@ -17,6 +18,8 @@ def summarize(pairs: Sequence[tuple[Case, CaseResult]]) -> Summary:
     assertions: dict[str, Rate] = {}
     channels: dict[str, Rate] = {}
     jurisdictions: dict[str, Rate] = {}
+    owasp: dict[str, Rate] = {}
+    critical = Rate()
     findings: Counter[str] = Counter()
     attempts: Counter[str] = Counter()
     per_check: dict[str, Counts] = {}
@@ -28,6 +31,10 @@ def summarize(pairs: Sequence[tuple[Case, CaseResult]]) -> Summary:
             assertions.setdefault(a.type, Rate()).add(a.passed)
         channels.setdefault(out.channel.value, Rate()).add(result.passed)
         jurisdictions.setdefault(out.jurisdiction.value, Rate()).add(result.passed)
+        for tag in dict.fromkeys(result.owasp):
+            owasp.setdefault(tag, Rate()).add(result.passed)
+        if result.critical:
+            critical.add(result.passed)
         for v in out.variants:
             variants += 1
             released += v.released
@@ -56,6 +63,8 @@ def summarize(pairs: Sequence[tuple[Case, CaseResult]]) -> Summary:
         assertions=dict(sorted(assertions.items())),
         channels=dict(sorted(channels.items())),
         jurisdictions=dict(sorted(jurisdictions.items())),
+        owasp=dict(sorted(owasp.items())),
+        critical=critical,
         findings=dict(sorted(findings.items())),
         variants=variants,
         released=released,
@@ -97,11 +106,13 @@ def flat_metrics(s: Summary) -> dict[str, float]:
         "hold_rate": s.hold_rate,
         "errors": s.errors,
         "refused": s.refused,
+        "critical_failures": s.critical.total - s.critical.passed if s.critical.total else None,
     }
     out |= {f"latency_ms.{k}": v for k, v in s.latency_ms.items()}
     out |= {f"assertion.{k}": r.rate for k, r in s.assertions.items()}
     out |= {f"channel.{k}": r.rate for k, r in s.channels.items()}
     out |= {f"jurisdiction.{k}": r.rate for k, r in s.jurisdictions.items()}
+    out |= {f"owasp.{k}": r.rate for k, r in s.owasp.items()}
     out |= {f"precision.{k}": c.precision for k, c in s.guard.items()}
     out |= {f"recall.{k}": c.recall for k, c in s.guard.items()}
     return {k: float(v) for k, v in out.items() if v is not None}

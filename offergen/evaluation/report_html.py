@@ -1,6 +1,7 @@
 """report.html of `offergen eval run`: one self-contained page per suite run, with the charts
-(pass rate per check and per channel, attempts, latency, guard precision/recall), the failures
-with their offending spans highlighted, and the exact prompt of each failing case."""
+(pass rate per check and per channel, attempts, latency, guard precision/recall), results by
+OWASP LLM Top 10 id where cases are tagged, the failures with their offending spans highlighted,
+and the exact prompt of each failing case."""
 
 from __future__ import annotations
 
@@ -13,6 +14,20 @@ from offergen.evaluation.assertion import Span
 from offergen.evaluation.html_page import highlight, page, pct, verdict
 from offergen.evaluation.outcome import VariantOutcome
 from offergen.evaluation.results import CaseResult, RunResult, SuiteResults, Summary
+
+# OWASP Top 10 for LLM Applications (2025), the ids cases are tagged with.
+OWASP_LLM_2025 = {
+    "LLM01": "Prompt Injection",
+    "LLM02": "Sensitive Information Disclosure",
+    "LLM03": "Supply Chain",
+    "LLM04": "Data and Model Poisoning",
+    "LLM05": "Improper Output Handling",
+    "LLM06": "Excessive Agency",
+    "LLM07": "System Prompt Leakage",
+    "LLM08": "Vector and Embedding Weaknesses",
+    "LLM09": "Misinformation",
+    "LLM10": "Unbounded Consumption",
+}
 
 
 def render(results: SuiteResults) -> str:
@@ -43,7 +58,7 @@ def _run(i: int, run: RunResult) -> str:
     return (
         f"<h2>Run {i}: {escape(run_label(run))} {verdict(run.passed)}</h2>{config}"
         f"<h3>Thresholds</h3>{_thresholds(run)}"
-        f"<h3>Figures</h3>{_figures(run.summary)}"
+        f"<h3>Figures</h3>{_figures(run.summary)}{_owasp(run)}"
         f'<div class="charts">{_charts(run.summary)}{_latency_chart(run.cases)}</div>'
         f"{_failures(run.cases)}{_passed(run.cases)}"
     )
@@ -102,6 +117,36 @@ def _figures(s: Summary) -> str:
             ("drafts the guard judged", f"{s.drafts}, {s.drafts_held} held ({pct(s.hold_rate)})")
         )
     return _table([(escape(k), v) for k, v in rows])
+
+
+def _owasp(run: RunResult) -> str:
+    """Cases by OWASP LLM Top 10 (2025) id: passed of total, and which failed."""
+    s = run.summary
+    if not s.owasp:
+        return ""
+    rows = []
+    for tag, rate in s.owasp.items():
+        failed = [c for c in run.cases if tag in c.owasp and not c.passed]
+        names = ", ".join(
+            f"<code>{escape(c.id)}</code>{' (critical)' if c.critical else ''}" for c in failed
+        )
+        rows.append(
+            (
+                f"<b>{escape(tag)}</b> {escape(OWASP_LLM_2025.get(tag, ''))}",
+                f"{rate.passed} of {rate.total} ({pct(rate.rate)})",
+                verdict(not failed),
+                names or "none",
+            )
+        )
+    crit = s.critical
+    note = (
+        f'<p class="muted">critical cases: {crit.passed} of {crit.total} passed, '
+        f"{crit.total - crit.passed} failed</p>"
+        if crit.total
+        else ""
+    )
+    table = _table(rows, ("OWASP LLM Top 10 (2025)", "cases passed", "", "failed"))
+    return f"<h3>By OWASP LLM Top 10 (2025)</h3>{table}{note}"
 
 
 def _charts(s: Summary) -> str:

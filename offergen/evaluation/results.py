@@ -19,6 +19,8 @@ class CaseResult(BaseModel):
     passed: bool
     vars: dict[str, Any]
     metadata: dict[str, Any] = Field(default_factory=dict)
+    owasp: list[str] = Field(default_factory=list)  # OWASP LLM Top 10 (2025) ids of the case
+    critical: bool = False
     assertions: list[AssertionResult]
     outcome: Outcome
 
@@ -57,6 +59,10 @@ class Summary(BaseModel):
     assertions: dict[str, Rate]
     channels: dict[str, Rate]
     jurisdictions: dict[str, Rate]
+    # Case pass rate by OWASP LLM Top 10 (2025) id (a case with several ids counts under each),
+    # and of the cases marked critical.
+    owasp: dict[str, Rate] = Field(default_factory=dict)
+    critical: Rate = Field(default_factory=Rate)
     # Drafts with a block or fix finding of each check: what the guard caught, held drafts the
     # responses dropped included.
     findings: dict[str, int]

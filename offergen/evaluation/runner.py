@@ -226,6 +226,8 @@ def evaluate(
                         passed=passed,
                         vars=case.vars.model_dump(mode="json", exclude_defaults=True),
                         metadata=case.metadata,
+                        owasp=list(case.owasp),
+                        critical=case.critical,
                         assertions=results,
                         outcome=outcome,
                     ),

@@ -4,10 +4,12 @@ Metric names:
   pass_rate, release_rate, first_try_rate       share of cases / variants (0..1)
   hold_rate                                     share of drafts the guard held
   errors, refused                               numbers of cases
+  critical_failures                             failed cases marked `critical: true`
   latency_ms.p50 | p95 | max | mean             per generate call
   assertion.<type>                              pass rate of that assertion (assertion.check:pii)
   channel.<sms|push|email|in_app>               case pass rate on that channel
   jurisdiction.<US|EU>                          case pass rate in that jurisdiction
+  owasp.<LLM01..LLM10>                          case pass rate of the cases tagged with that id
   precision.<check> | recall.<check>            from `fires` assertions (the guard corpus)
 A threshold on a figure the run did not produce fails: a misspelt name cannot pass silently.
 """
@@ -23,9 +25,9 @@ from offergen.evaluation.assertions.check import known_checks
 from offergen.evaluation.registry import assertion_class
 
 _METRIC = re.compile(
-    r"^(?:pass_rate|release_rate|first_try_rate|hold_rate|errors|refused"
+    r"^(?:pass_rate|release_rate|first_try_rate|hold_rate|errors|refused|critical_failures"
     r"|latency_ms\.(?:p50|p95|max|mean)"
-    r"|channel\.(?:sms|push|email|in_app)|jurisdiction\.(?:US|EU)"
+    r"|channel\.(?:sms|push|email|in_app)|jurisdiction\.(?:US|EU)|owasp\.LLM(?:0[1-9]|10)"
     r"|assertion\.(?P<assertion>[a-z_]+(?::[a-z_]+)?)"
     r"|(?:precision|recall)\.(?P<check>[a-z_]+))$"
 )
@@ -36,9 +38,9 @@ def validate_metric(name: str) -> str:
     if m is None:
         raise ValueError(
             f"unknown metric {name!r}; valid: pass_rate, release_rate, first_try_rate, hold_rate, "
-            "errors, "
-            "refused, latency_ms.<p50|p95|max|mean>, assertion.<type>, channel.<channel>, "
-            "jurisdiction.<US|EU>, precision.<check>, recall.<check>"
+            "errors, refused, critical_failures, latency_ms.<p50|p95|max|mean>, "
+            "assertion.<type>, channel.<channel>, jurisdiction.<US|EU>, owasp.<LLM01..LLM10>, "
+            "precision.<check>, recall.<check>"
         )
     if m["assertion"]:
         assertion_class(m["assertion"])  # ValueError naming the valid types

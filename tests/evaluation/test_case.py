@@ -51,3 +51,15 @@ def test_assertions_dump_with_their_own_fields() -> None:
         "max": {"sms": 160},
         "min": None,
     }
+
+
+def test_owasp_tags_are_validated_and_kb_canaries_are_for_generate_cases() -> None:
+    from pydantic import ValidationError
+
+    from offergen.evaluation.case import Case
+
+    guard = {"text": "x", "channel": "sms", "offer": {"kind": "free_shipping", "merchant": "M"}}
+    assert Case.model_validate({"id": "a", "vars": guard, "owasp": ["LLM05"]}).owasp == ["LLM05"]
+    for bad in ({"owasp": ["LLM11"]}, {"canaries": ["ZX-1234"]}, {"severity": "high"}):
+        with pytest.raises(ValidationError):
+            Case.model_validate({"id": "a", "vars": guard, **bad})

@@ -76,10 +76,21 @@ def test_redteam_canary_and_attack_surfaces(suites: dict[str, LoadedSuite]) -> N
         if isinstance(c.vars, GenerateRequest) and "ZX-CANARY" in c.vars.model_dump_json():
             canary = [a for a in c.assertions if isinstance(a, NotContainsParams)]
             assert canary and canary[0].scope == "all", c.id  # never, held copy included
+            assert "ZX-CANARY-7731" in c.canaries, c.id  # the pipeline holds and redacts it
     kinds = {a.type for c in cases for a in c.assertions}
-    assert {"refused", "released", "not_contains", "regex"} <= kinds
-    kb = [c for c in cases if isinstance(c.vars, GuardCheckRequest) and c.vars.policy]
-    assert {c.vars.policy for c in kb if isinstance(c.vars, GuardCheckRequest)} == {"kb-screening"}
+    assert {"refused", "released", "not_contains", "regex", "prompt_excludes"} <= kinds
+    gated = [c for c in cases if isinstance(c.vars, GuardCheckRequest) and c.vars.policy]
+    policies = {c.vars.policy for c in gated if isinstance(c.vars, GuardCheckRequest)}
+    assert policies == {"kb-screening", "input-screening"}  # the KB gate, reviewer notes
+    assert any(c.kb and c.kb.past_offers for c in cases) and any(c.kb and c.kb.rules for c in cases)
+
+
+def test_redteam_covers_the_owasp_llm_top_10(suites: dict[str, LoadedSuite]) -> None:
+    loaded = suites["redteam"]
+    assert len(loaded.cases) >= 60 and all(c.owasp for c in loaded.cases)
+    tags = {t for c in loaded.cases for t in c.owasp}
+    assert {"LLM01", "LLM02", "LLM05", "LLM07", "LLM09", "LLM10"} <= tags
+    assert any(t.metric == "critical_failures" and t.max == 0 for t in loaded.suite.thresholds)
 
 
 def test_fairness_pairs_differ_only_in_the_audience(suites: dict[str, LoadedSuite]) -> None:

@@ -56,3 +56,13 @@ def test_judge_min_max_and_missing() -> None:
     assert "below the minimum 0.9" in results[0].message
     assert "above the maximum 0" in results[1].message
     assert results[2].message == "not measured in this run" and results[2].value is None
+
+
+def test_owasp_and_critical_metric_names() -> None:
+    from offergen.evaluation.thresholds import validate_metric
+
+    assert validate_metric("owasp.LLM01") == "owasp.LLM01"
+    assert validate_metric("critical_failures") == "critical_failures"
+    for bad in ("owasp.LLM11", "owasp.llm01", "owasp.LLM00"):
+        with pytest.raises(ValueError, match="unknown metric"):
+            validate_metric(bad)
