@@ -176,10 +176,18 @@ def compare(a: SuiteResults, b: SuiteResults, a_label: str, b_label: str) -> Com
         pass_rate=boot,
         seed_noise=noise,
         beyond_noise=beyond,
-        verdict=_verdict(boot, noise, beyond, a_label, b_label),
+        verdict=_errored(run_a.summary.errors, run_b.summary.errors)
+        + _verdict(boot, noise, beyond, a_label, b_label),
         metrics=metrics,
         cases=diffs,
     )
+
+
+def _errored(a: int, b: int) -> str:
+    """A side whose cases errored (a server gone, a crash) measured the failure, not the
+    template or model: the verdict says so first."""
+    sides = [f"{n} case(s) errored on {side}" for side, n in (("A", a), ("B", b)) if n]
+    return f"NOT COMPARABLE: {' and '.join(sides)}. " if sides else ""
 
 
 def _verdict(

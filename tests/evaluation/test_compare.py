@@ -71,3 +71,18 @@ def test_compare_same_runs_is_within_noise() -> None:
 def test_compare_refuses_different_seeds() -> None:
     with pytest.raises(ValueError, match="different seeds"):
         compare(_side([True], (1,)), _side([True], (2,)), "A", "B")  # type: ignore[arg-type]
+
+
+def test_a_side_with_errors_is_not_comparable() -> None:
+    """A side whose server went away measured the outage: the verdict says so before any
+    significance figure."""
+    a = _side([True] * 10)
+    pairs = [
+        (case(f"c{i}", [{"type": "released"}]), outcome(error="cannot reach the vLLM server"))
+        for i in range(9)
+    ]
+    pairs.append((case("c9", [{"type": "released"}]), outcome(variant("copy", released=True))))
+    b = suite_results(run_result(pairs))
+    result = compare(a, b, "A", "B")  # type: ignore[arg-type]
+    assert result.verdict.startswith("NOT COMPARABLE: 9 case(s) errored on B.")
+    assert "NOT COMPARABLE" not in compare(a, a, "A", "B").verdict  # type: ignore[arg-type]
