@@ -152,6 +152,20 @@ async def wait_ready(client: httpx.AsyncClient, timeout_s: float) -> None:
         await asyncio.sleep(0.5)
 
 
+async def admissible_offer(client: httpx.AsyncClient) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The first listed merchant whose rules admit a 3 % cashback offer (`offers:validate`), so
+    that the generate requests measure generation, not the pre-flight's refusal."""
+    page = (await client.get("/v1/merchants", params={"limit": 50})).raise_for_status().json()
+    for merchant in page["items"]:
+        offer = {"kind": "cashback", "merchant": merchant["name"], "value": 3, "unit": "percent"}
+        offer |= {"min_spend": 50, "valid_until": "2030-12-31"}
+        body = {"merchant_id": merchant["id"], "offer": offer, "channel": "sms"}
+        verdict = (await client.post("/v1/offers:validate", json=body)).raise_for_status().json()
+        if verdict["valid"]:
+            return merchant, offer
+    raise SystemExit("no listed merchant admits a 3 % cashback offer")
+
+
 async def main(args: argparse.Namespace) -> int:
     headers = {"Authorization": f"Bearer {args.token}"} if args.token else {}
     levels = [int(x) for x in args.levels.split(",")]
@@ -161,17 +175,19 @@ async def main(args: argparse.Namespace) -> int:
         base_url=args.url, headers=headers, timeout=args.timeout, limits=limits
     ) as client:
         await wait_ready(client, args.ready_timeout)
-        page = (await client.get("/v1/merchants", params={"limit": 1})).raise_for_status().json()
-        merchant = page["items"][0]
-        offer = {"kind": "cashback", "merchant": merchant["name"], "value": 10, "unit": "percent"}
-        offer |= {"min_spend": 50}
+        merchant, offer = await admissible_offer(client)
         case = {
             "text": TEXT.format(merchant=merchant["name"]),
             "channel": "email",
             "jurisdiction": "US",
             "offer": offer,
         }
-        generate = {"merchant_id": merchant["id"], "offer": offer, "channel": "sms", "variants": 1}
+        generate = {
+            "merchant_id": merchant["id"],
+            "offer": offer,
+            "channel": "sms",
+            "variants": args.variants,
+        }
 
         def healthz(c: httpx.AsyncClient) -> Awaitable[httpx.Response]:
             return c.get("/healthz")
@@ -225,6 +241,7 @@ def parse() -> argparse.Namespace:
     p.add_argument("--seconds", type=float, default=10.0, help="per shell run")
     p.add_argument("--generate-levels", default="1,4", help="concurrency levels; empty: skip")
     p.add_argument("--generate-requests", type=int, default=8, help="per generation level")
+    p.add_argument("--variants", type=int, default=3, help="variants per generate request")
     p.add_argument("--in-process", type=int, default=200, help="guard calls timed here; 0: skip")
     p.add_argument("--timeout", type=float, default=600.0, help="client timeout per request, s")
     p.add_argument("--ready-timeout", type=float, default=300.0, help="wait for /readyz, s")

@@ -13,7 +13,11 @@ from offergen.generation.transformers_backend import TransformersBackend
 
 def _transformers(profile: ModelProfile, checkpoints_dir: Path, threads: int | None) -> Backend:
     return TransformersBackend(
-        profile.checkpoint_dir(checkpoints_dir), profile.model_id, profile.dtype, threads
+        profile.checkpoint_dir(checkpoints_dir),
+        profile.model_id,
+        profile.dtype,
+        threads,
+        device=profile.device,
     )
 
 

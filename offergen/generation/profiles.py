@@ -59,6 +59,11 @@ class ModelProfile(_Strict):
     source: GgufPackageSource | LocalDirSource = Field(discriminator="kind")
     checkpoint: str = Field(pattern=r"^[A-Za-z0-9_.-]+$", description="folder under models/")
     dtype: Literal["bfloat16", "float32"] = "bfloat16"
+    device: Literal["auto", "cpu", "cuda"] = Field(
+        default="auto",
+        description="where the in-process backend runs; auto = CUDA when torch sees a GPU "
+        "(always in bf16 there), else the CPU in `dtype`",
+    )
     sampling: Sampling = Sampling()
     oversample: float = Field(
         default=1.0,

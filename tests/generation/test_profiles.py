@@ -59,3 +59,20 @@ def test_a_profile_with_placed_weights_says_how_to_get_them(
     (tmp_path / gpu.checkpoint / "config.json").write_text("{}")
     assert is_prepared(gpu, tmp_path)
     assert prepare(gpu, tmp_path).gguf_path is None
+
+
+def test_default_vllm_profile_is_bf16_and_the_float32_baseline_runs_beside_it(
+    repo_root: Path,
+) -> None:
+    default = load_profile(repo_root / "models", "embedded-vllm")
+    baseline = load_profile(repo_root / "models", "embedded-vllm-fp32")
+    assert (default.dtype, baseline.dtype) == ("bfloat16", "float32")
+    assert default.server.url != baseline.server.url  # both can serve at once
+    assert default.checkpoint == baseline.checkpoint
+
+
+def test_device_must_be_auto_cpu_or_cuda(tmp_path: Path, repo_root: Path) -> None:
+    text = (repo_root / "models" / "embedded.yaml").read_text() + "\ndevice: tpu\n"
+    (tmp_path / "embedded.yaml").write_text(text)
+    with pytest.raises(ConfigError, match=r"embedded\.yaml: device: Input should be 'auto'"):
+        load_profile(tmp_path, "embedded")

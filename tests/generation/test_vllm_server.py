@@ -31,7 +31,7 @@ def test_command_serves_the_prepared_checkpoint_offline(
     flags = dict(zip(argv[3::2], argv[4::2], strict=False))
     assert flags["--model"] == str(tmp_path / profile.checkpoint)
     assert flags["--served-model-name"] == profile.model_id
-    assert (flags["--host"], flags["--port"], flags["--dtype"]) == ("127.0.0.1", "8100", "float32")
+    assert (flags["--host"], flags["--port"], flags["--dtype"]) == ("127.0.0.1", "8100", "bfloat16")
     assert env["HF_HUB_OFFLINE"] == "1" and env["VLLM_CPU_KVCACHE_SPACE"] == "2"
     assert env["VLLM_CACHE_ROOT"] == str(tmp_path / "cache")  # not ~/.cache
 
