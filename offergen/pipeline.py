@@ -104,6 +104,7 @@ class Pipeline:
         released: list[Draft] = []
         held: list[Draft] = []
         seen = NearDuplicates()  # a reworded repeat is not another variant
+        finals: set[str] = set()  # nor is a draft that reads exactly like one already judged
         text = grounded.prompt.text
         for attempt in range(1, self.max_attempts + 1):
             wanted = request.variants - len(released)
@@ -125,6 +126,12 @@ class Pipeline:
                     # what is returned, audited, queued and observed.
                     canaries = grounded.ctx.canaries
                     checked = redact(_checked(copy, request, grounded, guard), canaries)
+                    # Drafts apart as written can read the same once slots are filled and fixes
+                    # applied (one wrote the disclosure, the other got it inserted).
+                    final = " ".join(checked.text.casefold().split())
+                    if final in finals:
+                        continue
+                    finals.add(final)
                     if options.on_draft is not None:
                         options.on_draft(checked)
                     candidate = _candidate(

@@ -379,3 +379,24 @@ def test_a_draft_with_an_unknown_or_missing_slot_is_held_never_released_raw(
         ["slots.missing"],
     ]
     assert not any(d.released for d in seen[:2])
+
+
+def test_drafts_that_read_the_same_once_filled_and_fixed_are_one_variant(
+    make_pipeline: MakePipeline, small_kb: tuple[KnowledgeBase, Path]
+) -> None:
+    """Seen in a real run: one draft wrote the SMS disclosure, the other got it appended by the
+    fix; the customer would have read the same text twice."""
+    req = _request(small_kb[0], variants=2)
+    name = req.offer.merchant
+    with_disclosure = f"Get [REWARD] cashback at {name}. Terms apply. Reply STOP to opt out."
+    pipeline, _ = make_pipeline(
+        [with_disclosure, f"Get [REWARD] cashback at {name}.", f"[REWARD] back at {name}, today."],
+        template="offer_copy",
+    )
+    resp = pipeline.generate(req, RequestMeta("req-same"))
+    texts = [v.text for v in resp.variants]
+    assert texts == [
+        f"Get 10% cashback at {name}. Terms apply. Reply STOP to opt out.",
+        f"10% back at {name}, today. Terms apply. Reply STOP to opt out.",
+    ]
+    assert all(v.released for v in resp.variants)
