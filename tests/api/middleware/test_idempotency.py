@@ -214,3 +214,15 @@ def test_only_post_v1_requests_take_part(tiny_app: MakeTinyApp) -> None:
     assert app.client.get("/healthz", headers=key).status_code == 404
     assert app.client.get("/healthz", headers=key).status_code == 404
     assert "Idempotent-Replayed" not in app.client.get("/healthz", headers=key).headers
+
+
+def test_a_401_is_not_stored_under_the_key(real_app: MakeRealApp) -> None:
+    """An unidentified caller owns no key: its 401 is answered afresh each time, challenge
+    included (a stored one came back without WWW-Authenticate)."""
+    app = real_app(FAST_POLL)
+    headers = {"Authorization": "Bearer not-a-key", **_key()}
+    for _ in range(2):
+        r = app.client.post(GENERATE, json=app.generate_body(), headers=headers)
+        assert r.status_code == 401 and "WWW-Authenticate" in r.headers
+        assert "Idempotent-Replayed" not in r.headers
+    assert app.backend.calls == 0
