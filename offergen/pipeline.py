@@ -105,6 +105,9 @@ class Pipeline:
         held: list[Draft] = []
         seen = NearDuplicates()  # a reworded repeat is not another variant
         finals: set[str] = set()  # nor is a draft that reads exactly like one already judged
+        # A canary in a draft is held (unsafe_output) and never leaves: redacted in what is
+        # returned, audited, queued and observed.
+        canaries = grounded.ctx.canaries
         text = grounded.prompt.text
         for attempt in range(1, self.max_attempts + 1):
             wanted = request.variants - len(released)
@@ -122,9 +125,6 @@ class Pipeline:
                     copy = completion.text.strip()
                     if seen.seen(copy):
                         continue
-                    # A canary in a draft is held (unsafe_output) and never leaves: redacted in
-                    # what is returned, audited, queued and observed.
-                    canaries = grounded.ctx.canaries
                     checked = redact(_checked(copy, request, grounded, guard), canaries)
                     # Drafts apart as written can read the same once slots are filled and fixes
                     # applied (one wrote the disclosure, the other got it inserted).

@@ -104,11 +104,18 @@ def prefix_cache_counters(url: str) -> tuple[float, float]:
     return totals["vllm:prefix_cache_queries_total"], totals["vllm:prefix_cache_hits_total"]
 
 
+def warmed(backend: Backend, work: Work) -> Backend:
+    """`backend` loaded and called once: first-call costs (compilation, caches) stay out of the
+    figures."""
+    backend.warm_up()
+    backend.generate(*work[0])
+    return backend
+
+
 def measure(
     name: str, backend: Backend, work: Work, levels: list[int], per_level: dict[int, int]
 ) -> dict[int, dict[str, float]]:
-    backend.warm_up()
-    backend.generate(*work[0])  # first-call costs (compilation, caches) out of the figures
+    """Each level's figures on a `warmed` backend."""
     results = {}
     for c in levels:
         res = results[c] = run(backend, work[: per_level[c]], c)
@@ -139,9 +146,7 @@ def measure_vllm(
     )
     with llm_server(server):
         server.wait()
-        backend = make_backend(profile, settings.checkpoints_dir)
-        backend.warm_up()
-        backend.generate(*work[0])
+        backend = warmed(make_backend(profile, settings.checkpoints_dir), work)
         before = prefix_cache_counters(profile.server.url)
         results = measure(profile.name, backend, work, levels, per_level)
         after = prefix_cache_counters(profile.server.url)
@@ -187,9 +192,8 @@ def main() -> int:
     if "transformers" in backends:
         # micro-batched (the backend as it is) against one request per batch, as it was
         tprofile = load_profile(settings.models_dir, TRANSFORMERS)
-        batched = measure(
-            TRANSFORMERS, make_backend(tprofile, settings.checkpoints_dir), work, levels, per_level
-        )
+        tbackend = warmed(make_backend(tprofile, settings.checkpoints_dir), work)
+        batched = measure(TRANSFORMERS, tbackend, work, levels, per_level)
         alone = TransformersBackend(
             tprofile.checkpoint_dir(settings.checkpoints_dir),
             tprofile.model_id,
@@ -197,7 +201,7 @@ def main() -> int:
             device=tprofile.device,
             max_batch_rows=N,
         )
-        single = measure(f"{TRANSFORMERS} 1/batch", alone, work, levels, per_level)
+        single = measure(f"{TRANSFORMERS} 1/batch", warmed(alone, work), work, levels, per_level)
         for c in levels:
             gain = batched[c]["offers_s"] / single[c]["offers_s"]
             print(

@@ -11,7 +11,7 @@ import dataclasses
 from offergen.evaluation.case import SeededKnowledge
 from offergen.pipeline import Pipeline
 from offergen.retrieval.base import RetrievedItem, Retriever
-from offergen.schemas import Channel, SourceKind
+from offergen.schemas import Channel, MerchantRule, PastOffer, SourceKind
 
 
 @dataclasses.dataclass
@@ -32,32 +32,23 @@ class SeededRetriever:
         kind: SourceKind | None = None,
         channel: Channel | None = None,
     ) -> list[RetrievedItem]:
+        docs: list[tuple[SourceKind, bool, PastOffer | MerchantRule]] = [
+            (SourceKind.past_offer, d.shareable, d) for d in self.seeded.past_offers
+        ]
+        docs += [(SourceKind.merchant_rule, False, r) for r in self.seeded.rules]
         items = [
             RetrievedItem(
                 id=d.id,
-                kind=SourceKind.past_offer,
+                kind=doc_kind,
                 merchant_id=d.merchant_id,
-                shareable=d.shareable,
+                shareable=shareable,
                 score=1.0,
                 similarity=1.0,
                 text=d.text,
                 record=d,
             )
-            for d in self.seeded.past_offers
-            if kind in (None, SourceKind.past_offer) and d.merchant_id == merchant_id
-        ] + [
-            RetrievedItem(
-                id=r.id,
-                kind=SourceKind.merchant_rule,
-                merchant_id=r.merchant_id,
-                shareable=False,
-                score=1.0,
-                similarity=1.0,
-                text=r.text,
-                record=r,
-            )
-            for r in self.seeded.rules
-            if kind in (None, SourceKind.merchant_rule) and r.merchant_id == merchant_id
+            for doc_kind, shareable, d in docs
+            if kind in (None, doc_kind) and d.merchant_id == merchant_id
         ]
         if len(items) >= k:
             return items[:k]
