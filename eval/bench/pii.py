@@ -49,6 +49,7 @@ from offergen.schemas import GuardCase
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_SET = REPO_ROOT / "eval" / "pii" / "set.jsonl"
 DEFAULT_CORPUS = REPO_ROOT / "eval" / "guard" / "corpus.jsonl"
+DEFAULT_PERSON_SET = REPO_ROOT / "eval" / "pii" / "person_dev.jsonl"
 GUARDRAILS = REPO_ROOT / "guardrails"
 NEUTRAL_OFFER = {"kind": "cashback", "merchant": "FreshMart", "value": 5, "unit": "percent"}
 SPLITS = ("calibration", "heldout")
@@ -238,6 +239,28 @@ def print_tally(name: str, t: Tally, detail: bool, examples: int) -> None:
             )
 
 
+def score_person_set(packs: Packs, rows: list[dict[str, Any]]) -> dict[str, int]:
+    """eval/pii/person_dev.jsonl: each occurrence of a listed name overlapped by a person-name
+    finding counts as found; a text with no name and any person-name finding is a false alarm
+    (its brands, cities and Title Case headlines are the probes)."""
+    found = names = alarms = free = 0
+    for row in rows:
+        locale = "en_US" if row["lang"] == "en" else "eu"
+        hits = [
+            (s, e)
+            for rid, s, e in run_case(packs, case_for({**row, "locale": locale}))[0]
+            if rule_type(rid) == "PERSON"
+        ]
+        if not row["names"]:
+            free += 1
+            alarms += bool(hits)
+        for name in set(row["names"]):
+            for m in re.finditer(re.escape(name), row["text"]):
+                names += 1
+                found += any(s < m.end() and m.start() < e for s, e in hits)
+    return {"found": found, "names": names, "alarms": alarms, "free": free}
+
+
 def load_jsonl(path: Path) -> list[dict[str, Any]]:
     with path.open(encoding="utf-8") as fh:
         return [json.loads(line) for line in fh if line.strip()]
@@ -247,6 +270,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--set", type=Path, default=DEFAULT_SET)
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
+    parser.add_argument("--person-set", type=Path, default=DEFAULT_PERSON_SET)
     parser.add_argument("--guardrails", type=Path, default=GUARDRAILS, help="policy packs folder")
     parser.add_argument("--examples", type=int, default=4, help="calibration examples per type")
     parser.add_argument("--json", type=Path, help="write the figures here")
@@ -329,6 +353,14 @@ def main() -> int:
     for cid, rid, snip in flagged:
         print(f"    {cid} {rid}: {snip}")
 
+    person = score_person_set(packs, load_jsonl(args.person_set))
+    print(
+        f"\n== person names, blind set ({args.person_set}): names found"
+        f" {person['found']}/{person['names']} {pct(person['found'], person['names'])};"
+        f" texts without a name given a person finding {person['alarms']}/{person['free']}"
+        f" {pct(person['alarms'], person['free'])}"
+    )
+
     times_ms = [r.seconds * 1000 for r in results]
     qs = (
         statistics.quantiles(times_ms, n=100, method="inclusive") if len(times_ms) > 1 else [0] * 99
@@ -348,6 +380,7 @@ def main() -> int:
             for name, t in tallies.items()
         }
         out["corpus_clean_flagged"] = [len(flagged), len(clean)]
+        out["person_set"] = person
         out["latency_ms"] = {"p50": qs[49], "p95": qs[94]}
         out["rule_ids"] = dict(rule_ids)
         args.json.write_text(json.dumps(out, indent=2) + "\n", encoding="utf-8")

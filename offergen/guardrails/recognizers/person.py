@@ -116,6 +116,7 @@ class PersonOptions(RecognizerOptions):
     eu_function_words: list[str] = Field(default_factory=list)
     nationalities: list[str] = Field(default_factory=list)
     brands: list[str] = Field(default_factory=list)
+    brands_files: list[str] = Field(default_factory=list)
     greetings: list[str] = Field(default_factory=list)
     honorifics: list[str] = Field(default_factory=list)
     # Honorifics that are also other words ("Ocean Dr", "Don't Miss Out"): only at a clause
@@ -271,7 +272,18 @@ class PersonRecognizer:
                 )
             )
         self._english = word_set(o.english_words)
-        self._brands = word_set(o.brands)
+        brands = [*o.brands, *(b for name in o.brands_files for b in read_list(data_dir, name))]
+        self._brands = word_set(brands)
+        # Brands written with '&' or an apostrophe ("Marks & Spencer", "Wendy's") are found in
+        # the text itself: the runs split them at the '&' or the 's.
+        marked = sorted((b for b in brands if "&" in b or "'" in b), key=len, reverse=True)
+        self._marked_brands = re.compile(
+            r"(?<![\w])(?:"
+            + "|".join(re.escape(b).replace("'", "['\u2019]") for b in marked)
+            + r")(?![\w])"
+            if marked
+            else r"(?!)"
+        )
         self._brand_words = frozenset(w for b in self._brands for w in b.split())
         self._greetings = word_set(o.greetings)
         self._greeting_words = frozenset(w for g in self._greetings for w in g.split())
@@ -411,7 +423,10 @@ class PersonRecognizer:
             text, lowered = self._shadow(text)
         lines = self._languages(text)
         parts: list[tuple[list[_Token], list[str], str | None]] = []
+        marked = [m.span() for m in self._marked_brands.finditer(text)]
         for run in self._runs(text, lowered):
+            if any(s < run[-1].end and run[0].start < e for s, e in marked):
+                continue
             keys = [w for t in run for w in words(t.key)]
             if any(w in scan.merchant_words for w in keys):
                 continue  # the merchant's own name ("Jane Doe Bakery")

@@ -330,6 +330,32 @@ def test_places_brands_and_firms_are_not_names(pii: PiiCheck, text: str) -> None
     assert [s for r, s in _found(pii, text) if r == "pii.person_name"] == []
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Pay in 3 with Klarna at Zalando this weekend.",  # one-word brands of brands.txt
+        "Payez sans contact chez Monoprix et Decathlon.",
+        "Double points at Wendy's and Ben & Jerry's all weekend.",  # '&' and 's in the text
+        "Get 10% back at Marks & Spencer with your card.",
+    ],
+)
+def test_listed_brands_are_not_names(pii: PiiCheck, text: str) -> None:
+    assert [s for r, s in _found(pii, text) if r == "pii.person_name"] == []
+
+
+@pytest.mark.parametrize(
+    ("text", "span"),
+    [
+        ("Kirk Douglas called about the refund.", "Kirk Douglas"),  # a brand word in a name
+        ("Ask Wendy Miller about her order.", "Wendy Miller"),  # no 's: no brand
+    ],
+)
+def test_a_brand_word_inside_a_persons_name_is_still_a_name(
+    pii: PiiCheck, text: str, span: str
+) -> None:
+    assert ("pii.person_name", span) in _found(pii, text)
+
+
 def test_an_honorific_before_a_common_word_does_not_crash(pii: PiiCheck) -> None:
     # A word that is never a name on its own, right after an honorific, was a KeyError.
     assert _found(pii, "Please ask Mr. Black about it") == [("pii.person_name", "Mr. Black")]
