@@ -52,8 +52,9 @@ lint: $(STAMP)
 	$(BIN)/mypy
 
 bench: install
-	@# api_load.py measures a server you started (see its docstring); _*.py are shared modules.
-	@for b in eval/bench/[!_]*.py; do [ $$b = eval/bench/api_load.py ] && continue; \
+	@# api_load.py and soak.py measure a server you started (see their docstrings); _*.py are
+	@# shared modules.
+	@for b in eval/bench/[!_]*.py; do case $$b in */api_load.py|*/soak.py) continue;; esac; \
 		echo "== $$b"; $(BIN)/python $$b || exit 1; done
 
 clean:

@@ -9,6 +9,7 @@ from typing import Literal
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from offergen.generation.fair_queue import GenerationLimits
 from offergen.limits import ApiLimits
 from offergen.outcomes.params import LearningParams
 from offergen.paths import REPO_ROOT
@@ -79,6 +80,18 @@ class Settings(BaseSettings):
         default_factory=LearningParams,
         description="learning from results: when a variant becomes a past offer, and the "
         'experiments\' stopping rule (JSON, e.g. {"promotion": {"min_sends": 500}})',
+    )
+    generation: GenerationLimits = Field(
+        default_factory=GenerationLimits,
+        description="generation requests at once and waiting, per tenant, before 429/503 "
+        '(JSON, e.g. {"max_in_flight": 8, "max_queue": 16})',
+    )
+    shutdown_grace_s: float = Field(
+        default=30.0,
+        gt=0,
+        le=3600,
+        description="on SIGTERM: how long requests and campaign items in flight may take to "
+        "finish before leases are released and the process exits",
     )
     campaign_workers: int = Field(
         default=8,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -12,7 +13,8 @@ from fastapi import FastAPI, Request, Response
 from offergen import __version__
 from offergen.api import errors, middleware
 from offergen.api.auth import KeyChecker, check_keys_configured
-from offergen.api.readiness import Readiness
+from offergen.api.middleware.backpressure import TenantResolver
+from offergen.api.readiness import Readiness, supervise
 from offergen.api.routes import (
     audit,
     campaigns,
@@ -34,6 +36,7 @@ from offergen.campaigns.background import BackgroundWorker
 from offergen.campaigns.config import WorkerConfig
 from offergen.campaigns.worker import Worker
 from offergen.config import Settings
+from offergen.generation.fair_queue import FairQueue
 
 _INCOMING_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 
@@ -43,8 +46,9 @@ def create_app(ctx: AppContext | None = None) -> FastAPI:
     settings also starts what they ask for beside the API: the vLLM server and campaign workers."""
     ctx = ctx or open_context(Settings())
     settings = ctx.settings
-    llm_server = ctx.llm_server() if ctx.background else None
-    readiness = Readiness(ctx.pipeline, before=llm_server.wait if llm_server else None)
+    supervisor = supervise(ctx) if ctx.background else None  # starts and restarts vLLM
+    readiness = Readiness(ctx.pipeline, supervisor=supervisor)
+    queue = FairQueue(settings.generation)  # API requests and campaign items share its slots
     worker: BackgroundWorker | None = None
     if ctx.background and settings.campaign_workers:
         worker = BackgroundWorker(
@@ -52,6 +56,8 @@ def create_app(ctx: AppContext | None = None) -> FastAPI:
                 ctx.campaigns.store,
                 ctx.pipeline,
                 WorkerConfig(concurrency=settings.campaign_workers),
+                slots=queue,
+                available=lambda: readiness.ready,
             ),
             ready=readiness.wait,
         )
@@ -59,18 +65,20 @@ def create_app(ctx: AppContext | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        if llm_server is not None:
-            llm_server.start()
+        queue.bind(asyncio.get_running_loop())
+        if supervisor is not None:
+            supervisor.start()
         readiness.start()
         if worker is not None:
             worker.start()
         try:
             yield
         finally:
-            if worker is not None:
-                worker.stop(30)  # items in flight finish; the rest stay queued
-            if llm_server is not None:
-                llm_server.stop()
+            if worker is not None:  # items in flight get the grace; the rest go back queued
+                await asyncio.to_thread(worker.stop, settings.shutdown_grace_s)
+            queue.unbind()
+            if supervisor is not None:
+                supervisor.stop()
 
     app = FastAPI(
         title="offergen",
@@ -82,8 +90,10 @@ def create_app(ctx: AppContext | None = None) -> FastAPI:
     app.state.readiness = readiness
     app.state.service = Service(ctx)
     app.state.keys = KeyChecker(settings)
+    app.state.generation = queue
     errors.install(app)
-    middleware.install(app, settings.limits, ctx.idempotency, ctx.rate_limits)
+    tenants = TenantResolver.over(ctx.keys)
+    middleware.install(app, settings.limits, ctx.idempotency, ctx.rate_limits, (queue, tenants))
 
     @app.middleware("http")
     async def request_id(

@@ -48,7 +48,7 @@ ServiceDep = Annotated[Service, Depends(get_service)]
 
 def ready(readiness: ReadinessDep) -> None:
     if not readiness.ready:
-        raise NotReadyError("the service is still loading its model and index; retry shortly")
+        raise NotReadyError(readiness.reason())
 
 
 def get_ready_service(service: ServiceDep, _: Annotated[None, Depends(ready)]) -> Service:

@@ -14,6 +14,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
+from sqlalchemy.exc import InterfaceError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from offergen.errors import (
@@ -88,8 +89,9 @@ PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
     ),
     500: _doc("unexpected error (no details are returned)"),
     503: _doc(
-        "the model and index are still loading, the generation backend is down, slow or "
-        "failing, or the request ran out of time; nothing was released; retry after "
+        "the model and index are still loading, the generation backend or the database is "
+        "down, generation is at capacity, or the request ran out of time; nothing was "
+        "released; retry after "
         "`Retry-After` seconds",
         Retry_After=_RETRY_AFTER,
     ),
@@ -207,6 +209,17 @@ async def _on_http(request: Request, exc: Exception) -> JSONResponse:
 
 
 async def _on_unexpected(request: Request, exc: Exception) -> JSONResponse:
+    if isinstance(exc, (OperationalError, InterfaceError)):
+        # The database is unreachable (restarting, failing over): transient, like a backend
+        # outage. A route or a middleware (rate limit, idempotency) may hit it first.
+        log.error("database unreachable on %s: %s", request.url.path, type(exc).__name__)
+        return problem(
+            request,
+            503,
+            "Database Unavailable",
+            f"the database is unreachable; retry after {RETRY_AFTER_S} s",
+            headers={"Retry-After": str(RETRY_AFTER_S)},
+        )
     # Type and frames only: an exception's text may quote request content (PII); the caller
     # gets neither.
     frames = "".join(traceback.format_tb(exc.__traceback__))

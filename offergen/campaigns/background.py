@@ -29,9 +29,13 @@ class BackgroundWorker:
         self._thread.start()
 
     def stop(self, timeout_s: float | None = None) -> None:
+        """Items not started go back to the queue at once; those in flight get `timeout_s` to
+        finish, and what is still held after that is handed back too (not left to lapse)."""
         self._stop.set()
         if self._thread is not None:
             self._thread.join(timeout_s)
+            if self._thread.is_alive() and (n := self.worker.release_held()):
+                log.warning("shutdown: %d campaign item(s) still in flight handed back", n)
 
     def _run(self) -> None:
         poll = self.worker.config.poll_s

@@ -312,6 +312,16 @@ class CampaignStore:
             finished_at=_now(),
         )
 
+    def release(self, c: Claimed, worker_id: str, *, started: bool) -> bool:
+        """Hand a leased item back to the queue now (a worker shutting down), instead of letting
+        its lease lapse. An item whose generation never `started` gets its attempt back; one
+        that did keeps it (its audit records may name that attempt). False when the lease was
+        no longer this worker's."""
+        values: dict[str, Any] = {"status": ItemState.queued.value, "claimed_by": None}
+        if not started:
+            values["attempts"] = Item.attempts - 1
+        return self._finish(c, worker_id, **values)
+
     def open_items(self, campaign_id: str | None = None) -> int:
         """Items still to do (queued or leased) in campaigns that are not finished."""
         stmt = (

@@ -60,7 +60,14 @@ def serve(
     host: Annotated[str | None, typer.Option(help="bind address [default: OFFERGEN_HOST]")] = None,
     port: Annotated[int | None, typer.Option(help="port [default: OFFERGEN_PORT or 8000]")] = None,
 ) -> None:
-    """Serve the REST API (loads the model in the background; /readyz says when it is ready)."""
+    """Serve the REST API (loads the model in the background; /readyz says when it is ready).
+
+    SIGTERM (or Ctrl-C) stops accepting connections, gives the requests and campaign items in
+    flight OFFERGEN_SHUTDOWN_GRACE_S to finish, hands back the campaign leases still held, stops
+    the vLLM server it started and exits 0."""
+    import math
+    import signal
+
     import uvicorn
 
     from offergen.api.app import create_app
@@ -68,11 +75,21 @@ def serve(
 
     settings = load_settings(host=host, port=port)
     configure_logging(settings.log_level)  # JSON lines with request ids; no raw paths or queries
+    # uvicorn runs the graceful shutdown, then raises the signal again under the handler that
+    # was there before it: this one makes that (and a SIGTERM before uvicorn is up) exit 0.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
         api = create_app(open_ctx(settings))
     except OffergenError as exc:
         fail(str(exc))
-    uvicorn.run(api, host=settings.host, port=settings.port, log_config=None, access_log=False)
+    uvicorn.run(
+        api,
+        host=settings.host,
+        port=settings.port,
+        log_config=None,
+        access_log=False,
+        timeout_graceful_shutdown=math.ceil(settings.shutdown_grace_s),
+    )
 
 
 @app.command()

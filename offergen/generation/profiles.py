@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from offergen.errors import ConfigError, NotFoundError
 
@@ -36,6 +36,39 @@ class Sampling(_Strict):
     repetition_penalty: float = Field(default=1.0, ge=1, le=2)
 
 
+class RestartPolicy(_Strict):
+    """How `offergen serve` supervises the vLLM server: health probes, and restarts of a server
+    it started with exponential backoff (bounded by `max_s`)."""
+
+    initial_s: float = Field(default=1.0, gt=0, le=60, description="wait before the 1st restart")
+    factor: float = Field(default=2.0, ge=1, le=10, description="each further wait, times this")
+    max_s: float = Field(default=30.0, gt=0, le=600, description="longest wait between restarts")
+    stable_s: float = Field(
+        default=120.0,
+        gt=0,
+        description="a server that served this long starts the backoff over when it dies",
+    )
+    probe_interval_s: float = Field(default=1.0, gt=0, le=60, description="health probe period")
+    probe_timeout_s: float = Field(default=10.0, gt=0, le=120)
+    probe_failures: int = Field(
+        default=3,
+        ge=1,
+        le=100,
+        description="probes in a row that time out or fail before the server counts as down "
+        "(a refused connection or an exited process counts at once)",
+    )
+
+    @model_validator(mode="after")
+    def _bounded(self) -> RestartPolicy:
+        if self.max_s < self.initial_s:
+            raise ValueError("max_s must be at least initial_s")
+        return self
+
+    def delay(self, failures: int) -> float:
+        """Seconds to wait before restart number `failures` (1-based) of a run of failures."""
+        return float(min(self.max_s, self.initial_s * self.factor ** min(64, max(0, failures - 1))))
+
+
 class VllmServer(_Strict):
     """How `offergen llm serve` starts vLLM for this profile, and where the backend finds it."""
 
@@ -48,6 +81,7 @@ class VllmServer(_Strict):
     max_concurrency: int = Field(default=64, ge=1, le=4096)
     timeout_s: float = Field(default=60, gt=0, le=600)
     startup_timeout_s: float = Field(default=600, gt=0)
+    restart: RestartPolicy = RestartPolicy()
 
 
 class ModelProfile(_Strict):

@@ -12,6 +12,7 @@ import asyncio
 import random
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import Future
 from typing import Any, Literal
 
@@ -48,6 +49,9 @@ class VllmBackend:
         self.connect_timeout_s = connect_timeout_s
         self.retries = retries
         self.backoff_s = backoff_s
+        # Set by a supervisor: why the server is down now (None while it is up). Checked before
+        # every attempt, so a request fails at once (503) instead of retrying a dead server.
+        self.unavailable: Callable[[], str | None] | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._client: Any = None
         self._limit: asyncio.Semaphore | None = None
@@ -165,6 +169,9 @@ class VllmBackend:
             if attempt:
                 # exponential backoff with jitter, so many callers do not retry in lockstep
                 await asyncio.sleep(self.backoff_s * 2 ** (attempt - 1) * (0.5 + random.random()))
+            down = self.unavailable() if self.unavailable is not None else None
+            if down is not None:
+                raise BackendError(down)
             try:
                 async with self._limit:
                     response = await self._client.request(method, path, json=body)

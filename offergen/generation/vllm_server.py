@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
 import subprocess
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -113,28 +114,50 @@ class ManagedServer:
             return
         except BackendError:
             pass
+        self.spawn()
+
+    def spawn(self) -> None:
+        """Start a server process of our own (the supervisor's restarts come here)."""
         argv, env = server_command(self.profile, self.checkpoints_dir, self.cache_dir)
         log.info("starting the vLLM server: %s", " ".join(argv))
+        # A session (process group) of its own: vLLM forks an engine process, and a server killed
+        # with SIGKILL leaves it orphaned, holding its memory; the group lets us reap both.
         if self.log_path is None:
-            self.process = subprocess.Popen(argv, env=env)
+            self.process = subprocess.Popen(argv, env=env, start_new_session=True)
         else:
             self.log_path.parent.mkdir(parents=True, exist_ok=True)
-            with open(self.log_path, "wb") as out:
-                self.process = subprocess.Popen(argv, env=env, stdout=out, stderr=subprocess.STDOUT)
+            with open(self.log_path, "ab") as out:
+                self.process = subprocess.Popen(
+                    argv, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+                )
 
     def wait(self) -> None:
         wait_until_serving(
             self.profile.server.url, self.profile.server.startup_timeout_s, alive=self.process
         )
 
-    def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(30)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-        self.process = None
+    def exit_code(self) -> int | None:
+        """The exit code of the process we started once it has exited; None while it runs (or
+        when we started none)."""
+        return None if self.process is None else self.process.poll()
+
+    def stop(self, timeout_s: float = 30) -> None:
+        """SIGTERM to the server's process group, SIGKILL after `timeout_s`; also reaps what is
+        left of a server that already died (its engine process)."""
+        process, self.process = self.process, None
+        if process is None:
+            return
+        if process.poll() is None:
+            _signal_group(process, signal.SIGTERM)
+            with suppress(subprocess.TimeoutExpired):
+                process.wait(timeout_s)
+        _signal_group(process, signal.SIGKILL)
+        process.wait()
+
+
+def _signal_group(process: subprocess.Popen[bytes], sig: signal.Signals) -> None:
+    with suppress(ProcessLookupError):
+        os.killpg(process.pid, sig)  # the group outlives its leader while children remain
 
 
 @contextmanager

@@ -154,3 +154,61 @@ def test_claims_never_exceed_concurrency(
     Worker(store, pipeline, WorkerConfig(concurrency=concurrency, poll_s=0.05)).run(created.id)
     assert backend.most_in_flight == concurrency
     _assert_exactly_once(store, created.id, 6)
+
+
+def _items(store: CampaignStore, campaign_id: str) -> list[tuple[str, int, str | None]]:
+    from sqlalchemy import select
+
+    from offergen.store.campaign_tables import CampaignItemRow as Row
+
+    with store.db.read() as s:
+        rows = s.execute(
+            select(Row.status, Row.attempts, Row.claimed_by)
+            .where(Row.campaign_id == campaign_id)
+            .order_by(Row.item)
+        ).all()
+    return [(r.status, r.attempts, r.claimed_by) for r in rows]
+
+
+def test_beside_the_api_a_worker_yields_slots_and_a_stopping_one_hands_its_leases_back(
+    store: CampaignStore, make_cheap: MakeCheap
+) -> None:
+    import asyncio
+
+    from offergen.generation.fair_queue import FairQueue, GenerationLimits
+
+    pipeline, backend = make_cheap(delay=1.0)
+    created = store.create([request(i) for i in range(4)], tenant="acme")
+    loop = asyncio.new_event_loop()
+    server_loop = threading.Thread(target=loop.run_forever, daemon=True)
+    server_loop.start()
+    # 2 slots, 1 kept for API requests: campaign work generates one item at a time
+    slots = FairQueue(GenerationLimits(max_in_flight=2, max_queue=2, interactive_reserve=1))
+    slots.bind(loop)
+    worker = Worker(
+        store, pipeline, WorkerConfig(concurrency=4, lease_s=30, poll_s=0.05), slots=slots
+    )
+    stop = threading.Event()
+    running = threading.Thread(target=worker.run, kwargs={"stop": stop})
+    running.start()
+    try:
+        deadline = time.monotonic() + 10
+        while backend.in_flight < 1 and time.monotonic() < deadline:
+            time.sleep(0.02)
+        time.sleep(0.3)
+        assert backend.most_in_flight == 1  # the other claimed items wait for a campaign slot
+        stop.set()  # a shutdown: the waiting items go back at once, then the grace runs out
+        worker.release_held()
+        running.join(10)
+        assert not running.is_alive()
+    finally:
+        loop.call_soon_threadsafe(loop.stop)
+        server_loop.join(5)
+    # all four back in the queue, none leased; only the one that had started used its attempt
+    items = _items(store, created.id)
+    assert [(status, by) for status, _, by in items] == [(ItemState.queued.value, None)] * 4
+    assert sorted(attempts for _, attempts, _ in items) == [0, 0, 0, 1]
+    assert (worker.stats.released, worker.stats.lost, worker.stats.done) == (4, 1, 0)
+    # and another worker finishes them, each exactly once
+    assert Worker(store, pipeline, FAST).run(created.id).done == 4
+    _assert_exactly_once(store, created.id, 4)

@@ -19,7 +19,7 @@ def pg_database(url: str) -> Iterator[Database]:
     from sqlalchemy import create_engine, text
 
     schema = f"t_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(url)
+    admin = create_engine(url, pool_pre_ping=True)  # survives a server restart mid-test
     with admin.begin() as conn:
         conn.execute(text(f"CREATE SCHEMA {schema}"))
     db = Database(url, schema=schema)
