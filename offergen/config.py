@@ -106,6 +106,11 @@ class Settings(BaseSettings):
     seed: int | None = Field(default=None, description="sampling seed; unset = random")
     torch_threads: int | None = Field(default=None, ge=1, le=256)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    console_secret: SecretStr | None = Field(
+        default=None,
+        description="signs the web console's session cookies (share it between replicas); "
+        "unset = generated once and kept in <data_dir>/console/secret",
+    )
 
     @model_validator(mode="after")
     def _no_unknown_environment(self) -> Settings:

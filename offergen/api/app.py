@@ -36,6 +36,7 @@ from offergen.campaigns.background import BackgroundWorker
 from offergen.campaigns.config import WorkerConfig
 from offergen.campaigns.worker import Worker
 from offergen.config import Settings
+from offergen.console import mount as console
 from offergen.generation.fair_queue import FairQueue
 
 _INCOMING_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
@@ -122,4 +123,5 @@ def create_app(ctx: AppContext | None = None) -> FastAPI:
         experiments,
     ):
         app.include_router(module.router)
+    console.install(app)  # the web console at /console (its own pages, same services)
     return app
