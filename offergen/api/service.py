@@ -18,7 +18,7 @@ from offergen.app_context import AppContext
 from offergen.errors import ConfigError, InvalidInputError
 from offergen.guardrails.packs import KB_SCREENING
 from offergen.guardrails.verdict import check_copy
-from offergen.pipeline import RequestMeta
+from offergen.pipeline import GenerateOptions, RequestMeta
 from offergen.retrieval.importer import ImportReport, import_rows
 from offergen.schemas import (
     GenerateRequest,
@@ -57,10 +57,11 @@ class Service:
         body: GenerateRequest,
         request_id: str,
         idempotency_key: str | None = None,
+        options: GenerateOptions | None = None,
     ) -> GenerateResponse:
         meta = RequestMeta(request_id, principal.tenant, idempotency_key)
         with tenant_scope(principal.tenant):
-            return self.ctx.pipeline.generate(body, meta)
+            return self.ctx.pipeline.generate(body, meta, options)
 
     def validate(self, principal: Principal, body: GenerateRequest) -> OfferValidation:
         with tenant_scope(principal.tenant):

@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -17,12 +16,7 @@ import pytest
 import yaml
 
 from offergen.config import Settings
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+from tests.support.net import free_port
 
 
 def _serving(url: str) -> bool:
@@ -40,7 +34,7 @@ def test_serve_starts_vllm_with_the_api_and_ctrl_c_stops_both(
     # reused: this run must spawn one.
     models = tmp_path / "models"
     shutil.copytree(repo_root / "models", models)
-    vllm_port, api_port = _free_port(), _free_port()
+    vllm_port, api_port = free_port(), free_port()
     profile_path = models / "embedded-vllm.yaml"
     profile = yaml.safe_load(profile_path.read_text())
     profile["server"]["url"] = f"http://127.0.0.1:{vllm_port}"

@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -26,6 +25,7 @@ from sqlalchemy import create_engine, text
 
 from offergen.config import Settings
 from tests.support.fake_vllm import FakeVllm
+from tests.support.net import free_port
 
 DELAY = 2.0
 BODY: dict[str, Any] = {
@@ -36,16 +36,10 @@ BODY: dict[str, Any] = {
 }
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def test_sigterm_lets_requests_in_flight_finish_hands_back_leases_and_exits_0(
     prepared_settings: Settings, repo_root: Path, tmp_path: Path
 ) -> None:
-    fake = FakeVllm(_free_port(), delay=DELAY).start()
+    fake = FakeVllm(free_port(), delay=DELAY).start()
     models = tmp_path / "models"
     shutil.copytree(repo_root / "models", models)
     profile_path = models / "embedded-vllm.yaml"
@@ -57,7 +51,7 @@ def test_sigterm_lets_requests_in_flight_finish_hands_back_leases_and_exits_0(
     (data / "index").symlink_to(prepared_settings.data_dir / "index")
     # a private copy of the prepared database: the campaign left queued must not leak
     shutil.copy(prepared_settings.data_dir / "offergen.db", data / "offergen.db")
-    api_port = _free_port()
+    api_port = free_port()
     env = {
         **{k: v for k, v in os.environ.items() if not k.startswith("OFFERGEN_")},
         "OFFERGEN_DATA_DIR": str(data),

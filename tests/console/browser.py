@@ -4,7 +4,6 @@ and the axe-core check."""
 
 from __future__ import annotations
 
-import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -16,6 +15,8 @@ from typing import Any
 import pytest
 import uvicorn
 from fastapi import FastAPI
+
+from tests.support.net import free_port
 
 REPO = Path(__file__).resolve().parents[2]
 ARTIFACTS = REPO / "var" / "test-artifacts" / "console"
@@ -67,17 +68,10 @@ def page(browser: Any) -> Iterator[tuple[Any, Watch]]:
     context.close()
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
 @contextmanager
 def serve(app: FastAPI) -> Iterator[str]:
     """`app` on http://127.0.0.1:<port> until the block ends (its lifespan runs too)."""
-    port = _free_port()
+    port = free_port()
     server = uvicorn.Server(
         uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
     )

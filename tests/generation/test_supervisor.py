@@ -7,11 +7,9 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import stat
 import sys
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -24,25 +22,10 @@ from offergen.generation.supervisor import ServerState, Supervisor
 from offergen.generation.vllm_backend import VllmBackend
 from offergen.generation.vllm_server import ManagedServer
 from tests.support.fake_vllm import FakeVllm
+from tests.support.net import free_port, until
 
 FAKE = Path(__file__).resolve().parents[1] / "support" / "fake_vllm.py"
 FAST = RestartPolicy(initial_s=0.2, factor=2, max_s=1, probe_interval_s=0.1, probe_timeout_s=1)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def until(cond: Callable[[], bool], timeout_s: float = 20) -> float:
-    """Seconds until `cond` holds (fails after `timeout_s`)."""
-    started = time.monotonic()
-    while not cond():
-        if time.monotonic() - started > timeout_s:
-            pytest.fail(f"not within {timeout_s} s")
-        time.sleep(0.02)
-    return time.monotonic() - started
 
 
 def test_backoff_doubles_up_to_its_bound() -> None:

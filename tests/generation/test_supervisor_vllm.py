@@ -12,7 +12,6 @@ import os
 import re
 import shutil
 import signal
-import socket
 import threading
 import time
 from pathlib import Path
@@ -24,6 +23,7 @@ import yaml
 from fastapi.testclient import TestClient
 
 from offergen.config import Settings
+from tests.support.net import free_port, until
 
 BODY: dict[str, Any] = {
     "merchant_id": "m_freshmart",
@@ -31,12 +31,6 @@ BODY: dict[str, Any] = {
     "channel": "sms",
     "variants": 3,
 }
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _running(vllm_url: str) -> float:
@@ -49,15 +43,6 @@ def _running(vllm_url: str) -> float:
     return sum(float(v) for v in found)
 
 
-def _until(cond: Any, timeout_s: float, what: str) -> float:
-    started = time.monotonic()
-    while not cond():
-        if time.monotonic() - started > timeout_s:
-            pytest.fail(f"{what}: not within {timeout_s} s")
-        time.sleep(0.05)
-    return time.monotonic() - started
-
-
 @pytest.mark.model
 def test_vllm_killed_mid_request_gives_503_then_recovers_by_itself(
     prepared_settings: Settings, repo_root: Path, tmp_path: Path
@@ -67,7 +52,7 @@ def test_vllm_killed_mid_request_gives_503_then_recovers_by_itself(
 
     models = tmp_path / "models"
     shutil.copytree(repo_root / "models", models)
-    vllm_url = f"http://127.0.0.1:{_free_port()}"
+    vllm_url = f"http://127.0.0.1:{free_port()}"
     profile_path = models / "embedded-vllm.yaml"
     profile = yaml.safe_load(profile_path.read_text())
     profile["server"]["url"] = vllm_url
@@ -86,7 +71,7 @@ def test_vllm_killed_mid_request_gives_503_then_recovers_by_itself(
         seed=7,
     )
     with TestClient(create_app(open_context(settings))) as client:
-        _until(lambda: client.get("/readyz").status_code == 200, 480, "first start")
+        until(lambda: client.get("/readyz").status_code == 200, 480, "first start")
         supervisor = client.app.state.readiness.supervisor  # type: ignore[attr-defined]
         first = supervisor.server.process
         answer: dict[str, Any] = {}
@@ -97,7 +82,7 @@ def test_vllm_killed_mid_request_gives_503_then_recovers_by_itself(
 
         caller = threading.Thread(target=call)
         caller.start()
-        _until(lambda: _running(vllm_url) >= 1, 60, "the request reaching vLLM")
+        until(lambda: _running(vllm_url) >= 1, 60, "the request reaching vLLM")
         os.kill(first.pid, signal.SIGKILL)
         killed_at = time.monotonic()
         caller.join(30)
@@ -118,7 +103,7 @@ def test_vllm_killed_mid_request_gives_503_then_recovers_by_itself(
         assert refused.status_code == 503 and "Retry-After" in refused.headers
         assert refused_s < 2
 
-        recover_s = _until(lambda: client.get("/readyz").status_code == 200, 480, "recovery")
+        recover_s = until(lambda: client.get("/readyz").status_code == 200, 480, "recovery")
         assert supervisor.server.process.pid != first.pid and supervisor.restarts == 1
         r = client.post("/v1/offers:generate", json=BODY)
         assert r.status_code == 200, r.text

@@ -74,7 +74,7 @@ def playground_action(
             raise NotReadyError(request.app.state.readiness.reason())
         seed = values.get("seed", "")
         outcome = pg.generate_all(
-            console.ctx, user.principal, runs, int(seed) if seed.isdigit() else None
+            console.service, user.principal, runs, int(seed) if seed.isdigit() else None
         )
     elif action == "save":
         outcome = pg.save_case(console.ctx, user.principal, body, values.get("case_id", ""))

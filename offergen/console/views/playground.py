@@ -15,6 +15,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from offergen.api.principal import Principal
+from offergen.api.service import Service
 from offergen.app_context import AppContext
 from offergen.console.forms import Form
 from offergen.console.highlight import Piece, pieces
@@ -22,9 +23,8 @@ from offergen.console.tokens import TokenCounter
 from offergen.console.views.prompts import render, request_of
 from offergen.errors import NotFoundError, OffergenError
 from offergen.evaluation.case import Case
-from offergen.pipeline import GenerateOptions, RequestMeta
+from offergen.pipeline import GenerateOptions
 from offergen.schemas import GenerateRequest, Source, Variant
-from offergen.store.tenancy import tenant_scope
 
 OFFER_FIELDS = (
     "kind", "value", "unit", "currency", "min_spend", "cap", "valid_from", "valid_until",
@@ -195,7 +195,7 @@ def render_all(
 
 
 def generate_all(
-    ctx: AppContext, principal: Principal, requests: list[GenerateRequest], seed: int | None
+    service: Service, principal: Principal, requests: list[GenerateRequest], seed: int | None
 ) -> Outcome:
     """Each request generated the way `/v1/offers:generate` generates it (same pipeline, tenant
     scope and audit trail), all with one seed so templates are compared on the same draws."""
@@ -204,10 +204,7 @@ def generate_all(
     try:
         for r in requests:
             rid = f"console-{secrets.token_hex(8)}"
-            with tenant_scope(principal.tenant):
-                resp = ctx.pipeline.generate(
-                    r, RequestMeta(rid, principal.tenant), GenerateOptions(seed=seed)
-                )
+            resp = service.generate(principal, r, rid, options=GenerateOptions(seed=seed))
             out.generated.append(
                 Generated(
                     request_id=resp.request_id,
