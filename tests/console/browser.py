@@ -40,9 +40,11 @@ class Watch:
     console: list[str] = field(default_factory=list)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    """One headless Chromium for the whole test session (Debian's; never downloaded)."""
+    """One headless Chromium per test module (Debian's; never downloaded). Not per session:
+    Playwright's sync API keeps an event loop running on the main thread while it is open, and
+    later tests that call asyncio.run() would fail."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
@@ -73,7 +75,11 @@ def serve(app: FastAPI) -> Iterator[str]:
     """`app` on http://127.0.0.1:<port> until the block ends (its lifespan runs too)."""
     port = free_port()
     server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
+        # log_config/log_level None: uvicorn leaves the process's logging alone (a level it set
+        # on its loggers would outlive this server and change later tests' logging)
+        uvicorn.Config(
+            app, host="127.0.0.1", port=port, log_config=None, log_level=None, lifespan="on"
+        )
     )
     thread = threading.Thread(target=server.run, name="console-test-server", daemon=True)
     thread.start()
