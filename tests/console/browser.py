@@ -16,20 +16,12 @@ import pytest
 import uvicorn
 from fastapi import FastAPI
 
+from tests.support.chromium import CHROMIUM, CHROMIUM_ARGS
 from tests.support.net import free_port
 
 REPO = Path(__file__).resolve().parents[2]
 ARTIFACTS = REPO / "var" / "test-artifacts" / "console"
 AXE = Path(__file__).parent / "assets" / "axe.min.js"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 
 @dataclass

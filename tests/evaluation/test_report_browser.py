@@ -15,6 +15,7 @@ from offergen.evaluation.compare import compare
 from offergen.evaluation.thresholds import Threshold
 from tests.evaluation.outcomes import finding, outcome, variant
 from tests.evaluation.runs import case, run_result, suite_results
+from tests.support.chromium import CHROMIUM_ARGS
 
 
 def _browse(page: Path, profile: Path) -> tuple[str, list[str]]:
@@ -26,12 +27,7 @@ def _browse(page: Path, profile: Path) -> tuple[str, list[str]]:
         [
             chromium,
             "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--no-first-run",
+            *CHROMIUM_ARGS,
             f"--user-data-dir={profile}",
             "--enable-logging=stderr",
             "--v=0",
