@@ -18,6 +18,7 @@ from datetime import date
 
 from offergen.audit_trail import Draft, RequestMeta, refusal, variant_records
 from offergen.errors import TermsRefusedError
+from offergen.fitting import Fitted, fit
 from offergen.generation.base import Backend, GenerationParams
 from offergen.generation.dedupe import NearDuplicates
 from offergen.generation.profiles import ModelProfile, Sampling
@@ -125,7 +126,8 @@ class Pipeline:
                     copy = completion.text.strip()
                     if seen.seen(copy):
                         continue
-                    checked = redact(_checked(copy, request, grounded, guard), canaries)
+                    fitted = _checked(copy, completion.finish_reason, request, grounded, guard)
+                    checked = redact(fitted.result, canaries)
                     # Drafts apart as written can read the same once slots are filled and fixes
                     # applied (one wrote the disclosure, the other got it inserted).
                     final = " ".join(checked.text.casefold().split())
@@ -135,7 +137,7 @@ class Pipeline:
                     if options.on_draft is not None:
                         options.on_draft(checked)
                     candidate = _candidate(
-                        checked, completion.finish_reason, guard, attempt, scrub(copy, canaries)
+                        checked, fitted.finish_reason, guard, attempt, scrub(copy, canaries)
                     )
                     (released if candidate.variant.released else round_held).append(candidate)
             held += round_held
@@ -190,18 +192,29 @@ class Pipeline:
         )
 
 
-def _checked(copy: str, request: GenerateRequest, grounded: Grounded, guard: Guard) -> GuardResult:
+def _checked(
+    copy: str,
+    finish_reason: str | None,
+    request: GenerateRequest,
+    grounded: Grounded,
+    guard: Guard,
+) -> Fitted:
     """The guard's verdict on a draft. A terms-locked draft has its slots filled from the
     request's terms first; one with an unknown, unset or missing slot is held as it is (a raw
-    slot is never released)."""
+    slot is never released). One held only for its length, or cut off at the token limit, is cut
+    back to whole sentences (offergen/fitting.py): its required slots keep its terms stated."""
     if grounded.prompt.terms != "locked":
-        return guard.check(copy, grounded.ctx)
-    filled = fill(copy, request.offer, request.customer.locale)
-    if filled.problems:
-        return GuardResult(
-            released=False, text=copy, findings=filled.findings(), original_text=copy
-        )
-    return guard.check(filled.text, grounded.ctx)
+        return Fitted(guard.check(copy, grounded.ctx), finish_reason, 0)
+
+    def judge(text: str) -> GuardResult:
+        filled = fill(text, request.offer, request.customer.locale)
+        if filled.problems:
+            return GuardResult(
+                released=False, text=text, findings=filled.findings(), original_text=text
+            )
+        return guard.check(filled.text, grounded.ctx)
+
+    return fit(copy, finish_reason, judge)
 
 
 def _candidate(

@@ -400,3 +400,23 @@ def test_drafts_that_read_the_same_once_filled_and_fixed_are_one_variant(
         f"10% back at {name}, today. Terms apply. Reply STOP to opt out.",
     ]
     assert all(v.released for v in resp.variants)
+
+
+def test_a_draft_too_long_for_its_channel_is_cut_to_whole_sentences_that_fit(
+    make_pipeline: MakePipeline, small_kb: tuple[KnowledgeBase, Path]
+) -> None:
+    req = _request(small_kb[0], variants=1)
+    name = req.offer.merchant
+    long = (
+        f"Get [REWARD] cashback at {name}. Fill your basket with fresh fruit, bakery treats and"
+        " everyday favourites from the aisles you love, and watch the savings add up all month."
+    )
+    pipeline, _ = make_pipeline([long], template="offer_copy")
+    resp = pipeline.generate(req, RequestMeta("req-fit"))
+
+    [variant] = resp.variants
+    assert variant.released and variant.attempts == 1
+    assert variant.text == f"Get 10% cashback at {name}. Terms apply. Reply STOP to opt out."
+    [record] = pipeline.audit.by_request("req-fit")
+    assert record.model_text == long  # the audit keeps what the model wrote
+    assert [f.rule_id for f in record.applied_fixes][-1] == "fitting.shortened"

@@ -39,6 +39,8 @@ def browser() -> Iterator[Any]:
     later tests that call asyncio.run() would fail."""
     from playwright.sync_api import sync_playwright
 
+    if not Path(CHROMIUM).exists():  # a missing browser fails the tests; it never skips them
+        pytest.fail(f"{CHROMIUM} is not installed (apt-get install chromium; .ci/run does)")
     with sync_playwright() as p:
         b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield b

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import Browser, Page, expect
 
 from offergen.api.app import create_app
 from offergen.api.principal import Role
@@ -19,16 +20,10 @@ from offergen.config import Settings
 from offergen.store.database import Database
 from offergen.store.keys import KeyStore
 from offergen.store.knowledge_base import KnowledgeBase
-from tests.console.browser import CHROMIUM, Watch, axe_violations, serve, shot, sign_in
+from tests.console.browser import Watch, axe_violations, serve, shot, sign_in
 from tests.store.audit_records import NUMBERS, held
 from tests.support.doubles import ScriptedBackend
 from tests.support.pipelines import build_pipeline
-
-pytest.importorskip("playwright")
-if not Path(CHROMIUM).exists():
-    pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium)", allow_module_level=True)
-
-from playwright.sync_api import Browser, Page, expect
 
 XSS = '<script>window.pwned=1;alert(1)</script><img src=x onerror="window.pwned=2;alert(2)">'
 XSS_DRAFT = f"Get 10% cashback at FreshMart {XSS}. Terms apply."

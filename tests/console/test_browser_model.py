@@ -5,20 +5,14 @@ then open that request again from its audit trace."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from offergen.api.app import create_app
 from offergen.app_context import AppContext, assemble
-from tests.console.browser import CHROMIUM, Watch, serve, shot
-
-pytest.importorskip("playwright")
-if not Path(CHROMIUM).exists():
-    pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium)", allow_module_level=True)
-
-from playwright.sync_api import expect
+from tests.console.browser import Watch, serve, shot
 
 pytestmark = pytest.mark.model
 

@@ -1,7 +1,7 @@
 """Supervision of the model server: the backoff schedule, an external server that goes away and
 comes back, and a server we started that is killed with SIGKILL and restarted. The server here
 is tests/support/fake_vllm.py, a real process speaking vLLM's protocol (the real vLLM server is
-killed in test_supervisor_vllm.py)."""
+killed by tests/cli/test_serve.py)."""
 
 from __future__ import annotations
 
