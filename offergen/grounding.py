@@ -36,7 +36,7 @@ from offergen.schemas import (
     SourceKind,
     TermsFinding,
 )
-from offergen.slots import extract, slot_terms, slot_terms_within, unset_slots
+from offergen.slots import extract, required_slots, slot_terms, slot_terms_within, unset_slots
 from offergen.store.knowledge_base import KnowledgeBase
 from offergen.terms import describe
 
@@ -120,7 +120,7 @@ class Grounder:
             offers = [p for p in offers if self.screener.knowledge(p.id, p.text, ctx)]
             locked = self.renderer.terms(template, request.channel) == "locked"
             if locked:
-                offers = _slotted(offers, unset_slots(request.offer))
+                offers = _slotted(offers, unset_slots(request.offer), required_slots(request.offer))
             wanted = self.renderer.examples(template, request.channel)
             examples = select_examples(
                 offers,
@@ -188,16 +188,19 @@ class Grounder:
         return self.renderer.render(grounded.prompt.template, request.channel, variables).text
 
 
-def _slotted(offers: list[PastOffer], unset: list[str]) -> list[PastOffer]:
+def _slotted(offers: list[PastOffer], unset: list[str], required: list[str]) -> list[PastOffer]:
     """The past offers whose copy maps every number to a slot, with their copy in slots. Left
     out: copy with a number the model would copy, and copy with a slot this offer has no term
-    for (`unset`), which the model would copy too."""
+    for (`unset`), which the model would copy too. Copy without a slot this offer's copy must
+    state (`required`) is shown only when no example has them all: the model leaves out what
+    its examples leave out (seen: BNPL copy that offered free shipping like its example)."""
     out = []
     for p in offers:
         text = extract(p.text, p.offer)
         if text is not None and not any(slot in text for slot in unset):
             out.append(p.model_copy(update={"text": text}))
-    return out
+    stating = [p for p in out if all(slot in p.text for slot in required)]
+    return stating or out
 
 
 def _variables(

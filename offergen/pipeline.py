@@ -110,11 +110,12 @@ class Pipeline:
         # returned, audited, queued and observed.
         canaries = grounded.ctx.canaries
         text = grounded.prompt.text
+        oversample = grounded.prompt.oversample or self.profile.oversample
         for attempt in range(1, self.max_attempts + 1):
             wanted = request.variants - len(released)
             if wanted <= 0:
                 break
-            n = min(16, math.ceil(wanted * self.profile.oversample))
+            n = min(16, math.ceil(wanted * oversample))
             seed = None if params.seed is None else params.seed + attempt - 1
             with timed(timings, "generate_ms"):
                 result = self.backend.generate(

@@ -232,7 +232,7 @@ class SlotProblem:
     """A slot `fill` could not fill. start/end index the text given to `fill` (the draft), where
     the slot stands; a missing slot spans all of it."""
 
-    rule_id: Literal["slots.unknown", "slots.unset", "slots.missing"]
+    rule_id: Literal["slots.unknown", "slots.unset", "slots.missing", "slots.doubled"]
     message: str
     start: int
     end: int
@@ -242,6 +242,7 @@ _RULE_MESSAGES = {
     "slots.unknown": "the draft has a slot that does not exist",
     "slots.unset": "the draft has a slot for a term the offer does not have",
     "slots.missing": "the draft lacks a slot the offer's terms require",
+    "slots.doubled": "the draft writes a sign beside a slot that writes it already",
 }
 
 
@@ -279,6 +280,8 @@ class SlotTable:
     def __init__(self, data: SlotsFile) -> None:
         self.data = data
         self._by_field = {spec.field: name for name, spec in data.slots.items()}
+        # What a filled money or percent slot writes itself (the draft must not write it too).
+        self._signs = frozenset({"%", *(s for symbols in data.symbols.values() for s in symbols)})
         self._before = {
             name: [re.compile(rf"(?<![A-Za-z])(?:{p})\s*\Z") for p in spec.before]
             for name, spec in data.slots.items()
@@ -313,6 +316,10 @@ class SlotTable:
 
     def required(self, kind: OfferKind) -> list[str]:
         return list(dict.fromkeys([*self.data.required, *self.data.required_by_kind.get(kind, [])]))
+
+    def required_tokens(self, offer: OfferTerms) -> list[str]:
+        """The slots copy for `offer` must contain ("[INSTALLMENTS]" for a BNPL offer)."""
+        return [f"[{n}]" for n in self.required(offer.kind) if self.value(n, offer) is not None]
 
     # --- describing -----------------------------------------------------------------------------
 
@@ -406,6 +413,10 @@ class SlotTable:
             out.append(token if value is None else value)
             if value is not None:
                 used.add(name)
+                sign = _doubled_sign(text[: m.start()], value, text[m.end() :], self._signs)
+                if sign is not None:
+                    message = f"{token} writes its own sign; leave the {sign!r} beside it out"
+                    problems.append(SlotProblem("slots.doubled", message, *m.span()))
             elif name in self.data.slots:
                 field = self.data.slots[name].field
                 message = f"{token}: the offer has no {field}; leave it out"
@@ -584,12 +595,26 @@ def _masked(text: str, merchant: str) -> str:
     return "".join(chars)
 
 
+def _doubled_sign(before: str, value: str, after: str, signs: frozenset[str]) -> str | None:
+    """A currency or percent sign written beside a filled slot that writes one already
+    ("$[MIN_SPEND]" -> "$$40", "[REWARD] %" -> "10% %"), or None."""
+    if not any(sign in value for sign in signs):
+        return None
+    head, tail = before.rstrip(), after.lstrip()
+    return next((s for s in signs if head.endswith(s) or tail.startswith(s)), None)
+
+
 # --- the shipped table --------------------------------------------------------------------------
 
 
 def slot_terms(offer: OfferTerms) -> str:
     """The offer's terms on one line with slots: '[REWARD] cashback; min spend [MIN_SPEND]'."""
     return default_slots().slot_terms(offer)
+
+
+def required_slots(offer: OfferTerms) -> list[str]:
+    """The slots copy for the offer must contain ("[REWARD]" when it has a reward)."""
+    return default_slots().required_tokens(offer)
 
 
 def unset_slots(offer: OfferTerms) -> list[str]:

@@ -21,6 +21,7 @@ from offergen.slots import (
     extract,
     fill,
     load_slots,
+    required_slots,
     slot_terms,
 )
 from offergen.terms import describe
@@ -243,6 +244,36 @@ def test_missing_required_slot_spans_the_draft() -> None:
         ("slots.missing", 0, len(draft))
     ]
     assert "[REWARD]" in filled.problems[0].message
+
+
+@pytest.mark.parametrize(
+    ("draft", "locale", "sign_beside"),
+    [
+        ("Get [REWARD]% back.", "en-US", "[REWARD]"),
+        ("Get [REWARD] % back.", "de-DE", "[REWARD]"),
+        ("[REWARD] on $[MIN_SPEND] or more.", "en-US", "[MIN_SPEND]"),
+        ("[REWARD] on €[MIN_SPEND] or more.", "en-US", "[MIN_SPEND]"),  # another currency's sign
+        ("[REWARD] on [MIN_SPEND] € or more.", "de-DE", "[MIN_SPEND]"),
+    ],
+)
+def test_a_sign_written_beside_a_slot_that_writes_one_is_doubled(
+    draft: str, locale: str, sign_beside: str
+) -> None:
+    filled = fill(draft, _offer(**CASHBACK), locale)
+    assert _spans(draft, filled.problems) == [("slots.doubled", sign_beside)]
+    assert "writes its own sign" in filled.problems[0].message
+
+
+def test_signs_away_from_money_slots_are_not_doubled() -> None:
+    offer = _offer(**{**CASHBACK, "unit": "points", "value": 500})
+    assert fill("[REWARD] points on [MIN_SPEND]+, 100% yours.", offer).ok
+    assert fill("Earn [REWARD] points ($ value shown in the app)", offer).ok
+
+
+def test_required_slots_of_an_offer() -> None:
+    assert required_slots(_offer(**CASHBACK)) == ["[REWARD]"]
+    bnpl = _offer(kind="bnpl", merchant="FreshMart", installments=4, min_spend=150)
+    assert required_slots(bnpl) == ["[INSTALLMENTS]"]  # no reward value, so no [REWARD]
 
 
 def test_problems_as_guard_findings() -> None:

@@ -19,6 +19,7 @@ class RenderedPrompt(BaseModel):
     # locked: the model writes slots ([REWARD], ...) and code fills them from the offer terms
     terms: Literal["free", "locked"] = "free"
     bad_words: tuple[str, ...] = ()  # what the model may not write (digits, when terms are locked)
+    oversample: float | None = None  # drafts per wanted variant; None: the model profile's
 
 
 class PromptRenderer(Protocol):

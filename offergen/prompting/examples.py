@@ -35,12 +35,19 @@ def shape_similarity(a: OfferTerms, b: OfferTerms) -> float:
     return jaccard + (1.0 if a.kind == b.kind else 0.0)
 
 
+def names_its_merchant(p: PastOffer) -> bool:
+    return p.offer.merchant.casefold() in p.text.casefold()
+
+
 def select_examples(
     candidates: list[PastOffer], offer: OfferTerms, merchant_id: str, k: int
 ) -> list[PastOffer]:
-    """The k candidates closest in shape (ties keep retrieval order), best performer first."""
+    """The k candidates closest in shape (ties keep retrieval order), best performer first.
+    Another merchant's copy that names that merchant is never shown: the model copies names
+    (seen: an SMS for one merchant that began with another's)."""
+    usable = [p for p in candidates if p.merchant_id == merchant_id or not names_its_merchant(p)]
     ranked = sorted(
-        candidates,
+        usable,
         key=lambda p: (p.merchant_id != merchant_id, -shape_similarity(p.offer, offer)),
     )
     return sorted(ranked[:k], key=lambda p: p.redemption_rate, reverse=True)

@@ -42,6 +42,12 @@ class Sidecar(BaseModel):
     bad_words: list[str] = Field(
         default_factory=list, description="what the backend keeps the model from writing"
     )
+    oversample: float | None = Field(
+        default=None,
+        ge=1,
+        le=8,
+        description="drafts asked for per wanted variant, replacing the profile's; unset = profile",
+    )
 
 
 class LoadedTemplate(BaseModel):
@@ -183,6 +189,7 @@ class JinjaPromptRenderer:
             style=loaded.sidecar.style,
             terms=loaded.sidecar.terms,
             bad_words=tuple(loaded.sidecar.bad_words),
+            oversample=loaded.sidecar.oversample,
         )
 
     def examples(self, template: str, channel: Channel) -> int | None:
