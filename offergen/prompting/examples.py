@@ -35,7 +35,7 @@ def shape_similarity(a: OfferTerms, b: OfferTerms) -> float:
     return jaccard + (1.0 if a.kind == b.kind else 0.0)
 
 
-def names_its_merchant(p: PastOffer) -> bool:
+def _names_its_merchant(p: PastOffer) -> bool:
     return p.offer.merchant.casefold() in p.text.casefold()
 
 
@@ -45,7 +45,7 @@ def select_examples(
     """The k candidates closest in shape (ties keep retrieval order), best performer first.
     Another merchant's copy that names that merchant is never shown: the model copies names
     (seen: an SMS for one merchant that began with another's)."""
-    usable = [p for p in candidates if p.merchant_id == merchant_id or not names_its_merchant(p)]
+    usable = [p for p in candidates if p.merchant_id == merchant_id or not _names_its_merchant(p)]
     ranked = sorted(
         usable,
         key=lambda p: (p.merchant_id != merchant_id, -shape_similarity(p.offer, offer)),
