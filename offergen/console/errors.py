@@ -40,6 +40,16 @@ class RoleDenied(ConsoleError):
     title = "Not allowed"
 
 
+class AtCapacity(ConsoleError):
+    """Generation is at capacity (the API's 429 / 503 with Retry-After, as a page)."""
+
+    def __init__(self, status: int, detail: str, retry_after_s: int) -> None:
+        super().__init__(detail)
+        self.status = status
+        self.title = "Too many requests" if status == 429 else "At capacity"
+        self.retry_after_s = retry_after_s
+
+
 class CsrfRejected(ConsoleError):
     status = 403
     title = "Form expired"
@@ -71,6 +81,10 @@ class ConsoleRoute(APIRoute):
         async def route(request: Request) -> Response:
             try:
                 return await handler(request)
+            except AtCapacity as exc:
+                page = error_page(request, exc.status, exc.title, exc.detail)
+                page.headers["Retry-After"] = str(exc.retry_after_s)
+                return page
             except ConsoleError as exc:
                 return error_page(request, exc.status, exc.title, exc.detail)
             except OffergenError as exc:

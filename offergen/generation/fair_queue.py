@@ -164,6 +164,25 @@ class FairQueue:
                 ) from None
             raise
 
+    @contextmanager
+    def interactive_slot(self, tenant: str) -> Iterator[None]:
+        """From a request thread (the console's playground): hold an API slot for the block,
+        queued under `tenant` like `/v1/offers:generate`; raises Overloaded the same way.
+        Without a bound loop (no server running) there is nothing to share, so it is free."""
+        loop = self._loop
+        if loop is None or loop.is_closed():
+            yield
+            return
+        # acquire() gives up after max_wait_s on its own; the margin covers the hop to the loop
+        asyncio.run_coroutine_threadsafe(self.acquire(tenant), loop).result(
+            timeout=self.limits.max_wait_s + 30
+        )
+        try:
+            yield
+        finally:
+            if not loop.is_closed():
+                loop.call_soon_threadsafe(self.release)
+
     def release(self, *, background: bool = False) -> None:
         self.in_flight -= 1
         if background:

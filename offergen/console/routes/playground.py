@@ -9,13 +9,15 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
 
+from offergen.api.middleware.backpressure import KEYLESS
 from offergen.api.principal import Role
 from offergen.console.deps import AnyRole, ConsoleDep, FormDep, User
-from offergen.console.errors import ConsoleRoute, RoleDenied
+from offergen.console.errors import AtCapacity, ConsoleRoute, RoleDenied
 from offergen.console.pages import render
 from offergen.console.state import Console
 from offergen.console.views import playground as pg
 from offergen.errors import NotReadyError
+from offergen.generation.fair_queue import Overloaded
 
 router = APIRouter(prefix="/console", route_class=ConsoleRoute, include_in_schema=False)
 
@@ -73,9 +75,15 @@ def playground_action(
         if not request.app.state.readiness.ready:
             raise NotReadyError(request.app.state.readiness.reason())
         seed = values.get("seed", "")
-        outcome = pg.generate_all(
-            console.service, user.principal, runs, int(seed) if seed.isdigit() else None
-        )
+        # The same queue as /v1/offers:generate: its bound, its per-tenant turn, its refusals.
+        queue = request.app.state.generation
+        try:
+            with queue.interactive_slot(user.principal.tenant or KEYLESS):
+                outcome = pg.generate_all(
+                    console.service, user.principal, runs, int(seed) if seed.isdigit() else None
+                )
+        except Overloaded as exc:
+            raise AtCapacity(exc.status, exc.detail, exc.retry_after_s) from None
     elif action == "save":
         outcome = pg.save_case(console.ctx, user.principal, body, values.get("case_id", ""))
     else:

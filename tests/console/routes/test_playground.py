@@ -5,6 +5,7 @@ request as an eval case; roles as the API's."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 from fastapi.testclient import TestClient
@@ -12,7 +13,9 @@ from fastapi.testclient import TestClient
 from offergen.api.principal import Role
 from offergen.evaluation.case import Case
 from offergen.evaluation.suite import load_suite
-from tests.console.conftest import Api, SignedIn, csrf_of
+from offergen.generation.fair_queue import GenerationLimits
+from tests.api.conftest import MakeApi
+from tests.console.conftest import DRAFTS, Api, SignedIn, csrf_of, sign_in
 
 FORM = {
     "merchant_id": "m_freshmart",
@@ -110,3 +113,21 @@ def test_save_as_eval_case_writes_the_suite_format(api: Api, signed_in: SignedIn
     assert case.vars.model_dump()["customer"]["interests"] == ["coffee", "travel"]
     suite = load_suite(api.ctx.settings.data_dir / "evals" / "suites" / "playground.yaml")
     assert [c.id for c in suite.cases] == ["pg-coffee-1"]  # the Evals page can run it
+
+
+def test_generate_waits_its_turn_in_the_apis_queue_and_is_refused_like_the_api(
+    make_api: MakeApi, new_key: Callable[[str, Role], str]
+) -> None:
+    limits = GenerationLimits(max_in_flight=1, max_queue=0, interactive_reserve=0)
+    api = make_api(DRAFTS * 8, generation=limits)
+    with TestClient(api.client.app) as client:  # started: the queue serves its slots
+        sign_in(client, new_key("acme", Role.marketing))
+        queue = client.app.state.generation  # type: ignore[attr-defined]
+        with queue.interactive_slot("globex"):  # the one slot, another tenant's
+            refused = _post(client, "generate", template="offer_copy_free")
+        assert refused.status_code == 503 and refused.headers["Retry-After"] == "2"
+        assert "At capacity" in refused.text and "generation is at capacity" in refused.text
+        assert not api.backend.calls  # refused before the model was asked
+        r = _post(client, "generate", template="offer_copy_free")
+        assert r.status_code == 200 and r.text.count('class="sample"') == 2
+        assert queue.in_flight == 0  # handed back
