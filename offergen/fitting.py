@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from offergen.guardrails.guard import GuardResult
+from offergen.guardrails.guard import HOLDING, GuardResult
 from offergen.schemas import Finding, Severity
 
 __all__ = ["LENGTH_RULES", "Fitted", "fit", "sentence_cuts"]
@@ -22,7 +22,6 @@ __all__ = ["LENGTH_RULES", "Fitted", "fit", "sentence_cuts"]
 LENGTH_RULES = frozenset(
     {"channel.sms_length", "channel.length", "merchant_rules.channel_rule.max_chars"}
 )
-_HOLDING = frozenset({Severity.block, Severity.fix})
 # A sentence ends at . ! or ? (closing quotes or brackets may follow) before a space or the end.
 _SENTENCE_END = re.compile(r"[.!?]+[\"'\u201d\u2019)\]]*(?=\s|$)")
 
@@ -42,7 +41,7 @@ def sentence_cuts(text: str) -> list[str]:
 
 
 def _holding(findings: list[Finding]) -> set[str]:
-    return {f.rule_id for f in findings if f.severity in _HOLDING}
+    return {f.rule_id for f in findings if f.severity in HOLDING}
 
 
 def fit(copy: str, finish_reason: str | None, judge: Callable[[str], GuardResult]) -> Fitted:

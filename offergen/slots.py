@@ -317,9 +317,13 @@ class SlotTable:
     def required(self, kind: OfferKind) -> list[str]:
         return list(dict.fromkeys([*self.data.required, *self.data.required_by_kind.get(kind, [])]))
 
+    def required_for(self, offer: OfferTerms) -> list[str]:
+        """The slots copy for `offer` must contain: the required ones it has a term for."""
+        return [n for n in self.required(offer.kind) if self.value(n, offer) is not None]
+
     def required_tokens(self, offer: OfferTerms) -> list[str]:
-        """The slots copy for `offer` must contain ("[INSTALLMENTS]" for a BNPL offer)."""
-        return [f"[{n}]" for n in self.required(offer.kind) if self.value(n, offer) is not None]
+        """The same as the model writes them ("[INSTALLMENTS]" for a BNPL offer)."""
+        return [f"[{n}]" for n in self.required_for(offer)]
 
     # --- describing -----------------------------------------------------------------------------
 
@@ -426,8 +430,8 @@ class SlotTable:
                 message = f"{token} is not a slot; slots: {known}"
                 problems.append(SlotProblem("slots.unknown", message, *m.span()))
         out.append(text[pos:])
-        for name in self.required(offer.kind):
-            if name not in used and self.value(name, offer, locale) is not None:
+        for name in self.required_for(offer):
+            if name not in used:
                 field = self.data.slots[name].field
                 message = f"[{name}] is missing: the copy must state the offer's {field}"
                 problems.append(SlotProblem("slots.missing", message, 0, len(text)))

@@ -24,6 +24,7 @@ from offergen.errors import (
 class ConsoleError(Exception):
     status = 400
     title = "Bad request"
+    headers: dict[str, str] = {}  # noqa: RUF012 - read only; set per instance where needed
 
     def __init__(self, detail: str = "") -> None:
         super().__init__(detail)
@@ -47,7 +48,7 @@ class AtCapacity(ConsoleError):
         super().__init__(detail)
         self.status = status
         self.title = "Too many requests" if status == 429 else "At capacity"
-        self.retry_after_s = retry_after_s
+        self.headers = {"Retry-After": str(retry_after_s)}
 
 
 class CsrfRejected(ConsoleError):
@@ -81,12 +82,10 @@ class ConsoleRoute(APIRoute):
         async def route(request: Request) -> Response:
             try:
                 return await handler(request)
-            except AtCapacity as exc:
-                page = error_page(request, exc.status, exc.title, exc.detail)
-                page.headers["Retry-After"] = str(exc.retry_after_s)
-                return page
             except ConsoleError as exc:
-                return error_page(request, exc.status, exc.title, exc.detail)
+                page = error_page(request, exc.status, exc.title, exc.detail)
+                page.headers.update(exc.headers)
+                return page
             except OffergenError as exc:
                 status, title = status_of(exc)
                 if status >= 500 and not isinstance(exc, (NotReadyError, BackendError)):

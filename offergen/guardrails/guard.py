@@ -22,7 +22,7 @@ from offergen.schemas import Finding, Severity
 log = logging.getLogger(__name__)
 
 # A `fix` finding still present on the final text was not (or could not be) applied: it holds.
-_HOLDING = frozenset({Severity.block, Severity.fix})
+HOLDING = frozenset({Severity.block, Severity.fix})
 # Its findings cover personal data; another check's finding over the same span would quote it.
 PII_CHECK = "pii"
 # Bounded so two fixers cannot ping-pong forever; what is left after this holds the text.
@@ -119,7 +119,7 @@ class Guard:
                 break
         findings = _quoting_no_pii([f for own in per_check for f in own] + errors)
         findings.sort(key=lambda f: (f.start, f.end))
-        released = not any(f.severity in _HOLDING for f in findings)
+        released = not any(f.severity in HOLDING for f in findings)
         return GuardResult(
             released=released,
             text=text,

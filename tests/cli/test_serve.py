@@ -37,11 +37,12 @@ BODY: dict[str, Any] = {
 }
 
 
-def _serving(url: str) -> bool:
+def _status(url: str) -> int:
+    """The status of GET `url`; 0 when nothing answers."""
     try:
-        return httpx.get(url, timeout=2).status_code == 200
+        return httpx.get(url, timeout=2).status_code
     except httpx.TransportError:
-        return False
+        return 0
 
 
 def _running(vllm_url: str) -> float:
@@ -60,13 +61,6 @@ def _vllm_pid(serve_pid: int) -> int:
         if "vllm.entrypoints.openai.api_server" in " ".join(child.cmdline()):
             return child.pid
     raise AssertionError("offergen serve runs no vLLM server")
-
-
-def _ready(api: str) -> int:
-    try:
-        return httpx.get(f"{api}/readyz", timeout=2).status_code
-    except httpx.TransportError:
-        return 0
 
 
 @pytest.mark.model
@@ -109,7 +103,7 @@ def test_serve_starts_vllm_restarts_it_after_kill_9_and_ctrl_c_stops_both(
     try:
         deadline = time.monotonic() + 420
         saw_loading = False
-        while (status := _ready(api)) != 200:
+        while (status := _status(f"{api}/readyz")) != 200:
             assert time.monotonic() < deadline, "not ready in time:\n" + log.read_text()[-3000:]
             if status:
                 r = httpx.get(f"{api}/readyz", timeout=2)
@@ -117,7 +111,7 @@ def test_serve_starts_vllm_restarts_it_after_kill_9_and_ctrl_c_stops_both(
                 saw_loading = True
             time.sleep(1)
         assert saw_loading  # /readyz waited for the vLLM server it started
-        assert _serving(f"{vllm_url}/v1/models")
+        assert _status(f"{vllm_url}/v1/models") == 200
 
         r = httpx.post(f"{api}/v1/offers:generate", json=BODY, timeout=300)
         assert r.status_code == 200, r.text
@@ -155,7 +149,7 @@ def test_serve_starts_vllm_restarts_it_after_kill_9_and_ctrl_c_stops_both(
         assert refused.status_code == 503 and "Retry-After" in refused.headers
         assert refused_s < 2
 
-        recover_s = until(lambda: _ready(api) == 200, 480, "recovery")
+        recover_s = until(lambda: _status(f"{api}/readyz") == 200, 480, "recovery")
         assert _vllm_pid(proc.pid) != first  # restarted by the supervisor, not by us
         r = httpx.post(f"{api}/v1/offers:generate", json=BODY, timeout=300)
         assert r.status_code == 200, r.text
@@ -166,7 +160,7 @@ def test_serve_starts_vllm_restarts_it_after_kill_9_and_ctrl_c_stops_both(
 
         proc.send_signal(signal.SIGINT)  # Ctrl-C
         assert proc.wait(60) == 0
-        assert not _serving(f"{vllm_url}/v1/models")
+        assert _status(f"{vllm_url}/v1/models") != 200
     finally:
         if proc.poll() is None:
             proc.kill()
