@@ -104,7 +104,13 @@ class Settings(BaseSettings):
         default=3, ge=1, le=10, description="generation rounds until every variant is released"
     )
     seed: int | None = Field(default=None, description="sampling seed; unset = random")
-    torch_threads: int | None = Field(default=None, ge=1, le=256)
+    torch_threads: int | None = Field(
+        default=None,
+        ge=1,
+        le=256,
+        description="threads of this process's torch, FAISS and BLAS work; unset = every core "
+        "for a model in this process (transformers), 1 when it runs in another (vLLM)",
+    )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     console_secret: SecretStr | None = Field(
         default=None,

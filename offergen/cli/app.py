@@ -71,6 +71,7 @@ def serve(
     import uvicorn
 
     from offergen.api.app import create_app
+    from offergen.compute_threads import api_threads, limit_compute_threads
     from offergen.log_format import configure_logging
 
     settings = load_settings(host=host, port=port)
@@ -79,6 +80,9 @@ def serve(
     # was there before it: this one makes that (and a SIGTERM before uvicorn is up) exit 0.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
+        threads = api_threads(settings)
+        if threads is not None:
+            limit_compute_threads(threads)  # before torch and FAISS load
         api = create_app(open_ctx(settings))
     except OffergenError as exc:
         fail(str(exc))

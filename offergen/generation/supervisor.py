@@ -21,7 +21,7 @@ from offergen.errors import BackendError, ConfigError
 from offergen.generation.profiles import RestartPolicy
 from offergen.generation.vllm_server import ManagedServer
 
-__all__ = ["Probe", "ServerState", "Supervisor", "probe_url"]
+__all__ = ["Probe", "ServerState", "Supervisor", "UrlProbe"]
 
 log = logging.getLogger(__name__)
 
@@ -42,17 +42,34 @@ class Probe(StrEnum):
     failing = "failing"  # timed out or answered an error: down after a few in a row
 
 
-def probe_url(url: str, timeout_s: float) -> Probe:
-    """One health probe: `GET /v1/models` (what the backend's warm-up asks too)."""
-    import httpx
+class UrlProbe:
+    """Health probes of one server: `GET /v1/models` (what the backend's warm-up asks too).
 
-    try:
-        response = httpx.get(f"{url.rstrip('/')}/v1/models", timeout=timeout_s)
-    except httpx.ConnectError:
-        return Probe.refused
-    except httpx.TransportError:
-        return Probe.failing
-    return Probe.ok if response.status_code == 200 else Probe.failing
+    One client for every probe: a client per probe built an SSL context (loading the CA bundle)
+    each second, a sixth of the API process's profile samples. Each probe still opens a new
+    connection, so a server that is gone is refused, not a stale kept-alive socket."""
+
+    def __init__(self, url: str, timeout_s: float) -> None:
+        import httpx
+
+        self._url = f"{url.rstrip('/')}/v1/models"
+        self._client = httpx.Client(
+            timeout=timeout_s, limits=httpx.Limits(max_keepalive_connections=0)
+        )
+
+    def __call__(self) -> Probe:
+        import httpx
+
+        try:
+            response = self._client.get(self._url)
+        except httpx.ConnectError:
+            return Probe.refused
+        except httpx.TransportError:
+            return Probe.failing
+        return Probe.ok if response.status_code == 200 else Probe.failing
+
+    def close(self) -> None:
+        self._client.close()
 
 
 class Supervisor:
@@ -70,7 +87,10 @@ class Supervisor:
         self.url = url
         self.policy = policy
         self.server = server
-        self.probe = probe or (lambda: probe_url(url, policy.probe_timeout_s))
+        self._own_probe: UrlProbe | None = None
+        if probe is None:
+            probe = self._own_probe = UrlProbe(url, policy.probe_timeout_s)
+        self.probe = probe
         self.restarts = 0
         self._state = ServerState.starting
         self._reason: str | None = None
@@ -122,6 +142,8 @@ class Supervisor:
         self._stop.set()
         if self._thread is not None:
             self._thread.join(timeout_s + 5)
+        if self._own_probe is not None:
+            self._own_probe.close()
         if self.server is not None:
             self.server.stop(timeout_s)
         self._set(ServerState.stopped, "the service is shutting down")

@@ -14,6 +14,7 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from offergen.compute_threads import child_environment
 from offergen.errors import BackendError, ConfigError
 from offergen.generation.profiles import ModelProfile
 from offergen.paths import REPO_ROOT
@@ -55,7 +56,7 @@ def server_command(
         profile.dtype,
         *profile.server.args,
     ]
-    env = dict(os.environ)
+    env = child_environment()  # not the API process's own thread limit
     env.update(
         HF_HUB_OFFLINE="1",
         TRANSFORMERS_OFFLINE="1",
