@@ -11,6 +11,9 @@ if TYPE_CHECKING:
 class OffergenError(Exception):
     """Base class: the message is safe to show to a caller (no PII, no secrets)."""
 
+    # For a transient failure (503): seconds until it is expected to be over, where known.
+    retry_after_s: int | None = None
+
 
 class NotFoundError(OffergenError):
     """A named thing (merchant, template, profile) does not exist."""
@@ -23,9 +26,17 @@ class ConfigError(OffergenError):
 class NotReadyError(OffergenError):
     """The service is still loading its model or index."""
 
+    def __init__(self, message: str, retry_after_s: int | None = None) -> None:
+        super().__init__(message)
+        self.retry_after_s = retry_after_s
+
 
 class BackendError(OffergenError):
     """The generation backend failed to produce text."""
+
+    def __init__(self, message: str, retry_after_s: int | None = None) -> None:
+        super().__init__(message)
+        self.retry_after_s = retry_after_s
 
 
 class InvalidInputError(OffergenError):

@@ -15,7 +15,6 @@ from offergen.api.readiness import Readiness
 from offergen.api.service import Service
 from offergen.app_context import AppContext
 from offergen.campaigns.service import Campaigns
-from offergen.errors import NotReadyError
 from offergen.experiments.service import Experiments
 from offergen.outcomes.service import Outcomes
 from offergen.store.review_queue import ReviewQueue
@@ -48,7 +47,7 @@ ServiceDep = Annotated[Service, Depends(get_service)]
 
 def ready(readiness: ReadinessDep) -> None:
     if not readiness.ready:
-        raise NotReadyError(readiness.reason())
+        raise readiness.refusal()
 
 
 def get_ready_service(service: ServiceDep, _: Annotated[None, Depends(ready)]) -> Service:

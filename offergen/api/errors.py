@@ -195,7 +195,8 @@ async def _on_offergen(request: Request, exc: Exception) -> JSONResponse:
     if status >= 500:
         log.error("%s on %s: %s", type(exc).__name__, request.url.path, exc)
     # 503s are transient (loading, backend restarting): tell clients when to come back
-    headers = {"Retry-After": str(RETRY_AFTER_S)} if status == 503 else None
+    retry_after = exc.retry_after_s if isinstance(exc, OffergenError) else None
+    headers = {"Retry-After": str(retry_after or RETRY_AFTER_S)} if status == 503 else None
     return problem(request, status, title, str(exc), headers=headers)
 
 

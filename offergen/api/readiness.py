@@ -10,6 +10,7 @@ import threading
 from collections.abc import Callable
 
 from offergen.app_context import AppContext
+from offergen.errors import NotReadyError
 from offergen.generation.supervisor import ServerState, Supervisor
 from offergen.generation.vllm_backend import VllmBackend
 from offergen.pipeline import Pipeline
@@ -49,6 +50,11 @@ class Readiness:
         """What a request refused as not ready is told."""
         return self.error or "the service is still loading its model and index; retry shortly"
 
+    def refusal(self) -> NotReadyError:
+        """The error a request gets while the service is not ready."""
+        s = self.supervisor
+        return NotReadyError(self.reason(), None if s is None else s.retry_after_s())
+
     def start(self) -> None:
         """Warm the pipeline up on a background thread (nothing to do when it already is)."""
         if self.pipeline.ready:
@@ -83,5 +89,5 @@ def supervise(ctx: AppContext) -> Supervisor | None:
         return None
     server = ctx.profile.server
     supervisor = Supervisor(server.url, server.restart, ctx.llm_server())
-    backend.unavailable = supervisor.unavailable
+    backend.watch = supervisor
     return supervisor

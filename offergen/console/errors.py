@@ -10,6 +10,7 @@ from typing import Any
 from fastapi import Request, Response
 from fastapi.routing import APIRoute
 
+from offergen.api.errors import RETRY_AFTER_S
 from offergen.console.pages import error_page
 from offergen.errors import (
     BackendError,
@@ -90,6 +91,9 @@ class ConsoleRoute(APIRoute):
                 status, title = status_of(exc)
                 if status >= 500 and not isinstance(exc, (NotReadyError, BackendError)):
                     raise  # the API's handler logs it and answers 500
-                return error_page(request, status, title, str(exc))
+                page = error_page(request, status, title, str(exc))
+                if status == 503:  # transient, as in the API: when to come back
+                    page.headers["Retry-After"] = str(exc.retry_after_s or RETRY_AFTER_S)
+                return page
 
         return route

@@ -12,6 +12,7 @@ backend fail fast (503 with Retry-After) instead of waiting on a dead socket.
 from __future__ import annotations
 
 import logging
+import math
 import threading
 import time
 from collections.abc import Callable
@@ -94,6 +95,8 @@ class Supervisor:
         self.restarts = 0
         self._state = ServerState.starting
         self._reason: str | None = None
+        self._startup_s: float | None = None  # how long the last start took until serving
+        self._back_at: float | None = None  # when the server is expected to serve again
         self._changed = threading.Condition()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -113,6 +116,15 @@ class Supervisor:
         if self._state is ServerState.up:
             return None
         return self._reason or f"the vLLM server at {self.url} is {self._state.value}"
+
+    def retry_after_s(self) -> int | None:
+        """Seconds until the server should serve again: what is left of the restart's backoff
+        plus the last start-up's duration. None while up, or when there is nothing to go by (an
+        external server, the first start)."""
+        back_at = self._back_at
+        if back_at is None or self._state not in (ServerState.down, ServerState.starting):
+            return None
+        return max(1, math.ceil(back_at - time.monotonic()))
 
     def wait_up(self, timeout_s: float | None = None) -> bool:
         """Block until the server is up (True); False on timeout or stop. A server that cannot
@@ -185,6 +197,8 @@ class Supervisor:
     def _watch_own(self, server: ManagedServer) -> None:
         failures = 0  # deaths in a row without a stable run: they set the backoff
         while not self._stop.is_set():
+            started = time.monotonic()
+            self._back_at = None if self._startup_s is None else started + self._startup_s
             try:
                 server.start()  # reuses a server already serving the URL (then: probe only)
             except ConfigError as exc:
@@ -195,6 +209,7 @@ class Supervisor:
                 return
             came_up = self._until_serving(server)
             if came_up:
+                self._startup_s = time.monotonic() - started
                 self._set(ServerState.up)
                 served_since = time.monotonic()
                 reason = self._until_gone(server)
@@ -208,6 +223,7 @@ class Supervisor:
             failures += 1
             delay = self.policy.delay(failures)
             self.restarts += 1
+            self._back_at = time.monotonic() + delay + (self._startup_s or 0.0)
             self._set(ServerState.down, f"{reason}; restarting in {delay:g} s")
             if self._stop.wait(delay):
                 return

@@ -12,9 +12,8 @@ import asyncio
 import random
 import threading
 import time
-from collections.abc import Callable
 from concurrent.futures import Future
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 from offergen.errors import BackendError
 from offergen.generation.base import Completion, GenerationParams, GenerationResult, cut_at_stop
@@ -22,6 +21,14 @@ from offergen.generation.base import Completion, GenerationParams, GenerationRes
 __all__ = ["VllmBackend"]
 
 _RETRY_STATUS = {500, 502, 503, 504}
+
+
+class ServerWatch(Protocol):
+    """The server's supervisor, as the backend asks it."""
+
+    def unavailable(self) -> str | None: ...
+
+    def retry_after_s(self) -> int | None: ...
 
 
 class VllmBackend:
@@ -49,9 +56,9 @@ class VllmBackend:
         self.connect_timeout_s = connect_timeout_s
         self.retries = retries
         self.backoff_s = backoff_s
-        # Set by a supervisor: why the server is down now (None while it is up). Checked before
-        # every attempt, so a request fails at once (503) instead of retrying a dead server.
-        self.unavailable: Callable[[], str | None] | None = None
+        # Set to the server's supervisor, asked before every attempt, so that a request fails at
+        # once (503, with when to come back) instead of retrying a dead server.
+        self.watch: ServerWatch | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._client: Any = None
         self._limit: asyncio.Semaphore | None = None
@@ -169,9 +176,9 @@ class VllmBackend:
             if attempt:
                 # exponential backoff with jitter, so many callers do not retry in lockstep
                 await asyncio.sleep(self.backoff_s * 2 ** (attempt - 1) * (0.5 + random.random()))
-            down = self.unavailable() if self.unavailable is not None else None
-            if down is not None:
-                raise BackendError(down)
+            watch = self.watch
+            if watch is not None and (down := watch.unavailable()) is not None:
+                raise BackendError(down, retry_after_s=watch.retry_after_s())
             try:
                 async with self._limit:
                     response = await self._client.request(method, path, json=body)

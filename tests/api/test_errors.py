@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 
 from offergen.api import errors
 from offergen.api.principal import Role
-from offergen.errors import ConflictError, NotFoundError
+from offergen.errors import BackendError, ConflictError, NotFoundError, NotReadyError
 from tests.api.conftest import CARD, MakeApi, auth, generate_body
 
 PROBLEM_KEYS = {"type", "title", "status", "detail", "request_id"}
@@ -109,6 +109,24 @@ def test_core_errors_map_to_one_status_each() -> None:
     boom_r = client.get("/boom")
     assert boom_r.status_code == 500 and boom_r.json()["detail"] == "an unexpected error occurred"
     assert "4111" not in boom_r.text
+
+
+def test_a_transient_error_says_when_to_come_back() -> None:
+    app = FastAPI()
+    errors.install(app)
+
+    @app.get("/restarting")
+    def restarting() -> None:
+        raise BackendError("the vLLM server exited with code -9; restarting in 2 s", 71)
+
+    @app.get("/loading")
+    def loading() -> None:
+        raise NotReadyError("the service is still loading")
+
+    client = TestClient(app)
+    assert client.get("/restarting").headers["Retry-After"] == "71"  # the supervisor's estimate
+    assert client.get("/loading").headers["Retry-After"] == str(errors.RETRY_AFTER_S)
+    assert "Retry-After" not in client.get("/nowhere").headers
 
 
 def test_an_unhandled_error_still_carries_the_request_id(make_api: MakeApi) -> None:

@@ -52,7 +52,7 @@ def test_an_external_server_that_goes_away_is_down_at_once_and_up_when_it_return
     fake = FakeVllm(free_port()).start()
     supervisor = Supervisor(fake.url, FAST)  # not ours: probed, never started
     backend = VllmBackend(fake.url, "google/gemma-3-270m", retries=2, backoff_s=0.5)
-    backend.unavailable = supervisor.unavailable
+    backend.watch = supervisor
     supervisor.start()
     try:
         assert supervisor.wait_up(10)
@@ -61,6 +61,7 @@ def test_an_external_server_that_goes_away_is_down_at_once_and_up_when_it_return
         down_after = until(lambda: supervisor.state is ServerState.down, 5)
         assert down_after < 1.0  # a refused probe counts at once
         assert "does not answer" in (supervisor.unavailable() or "")
+        assert supervisor.retry_after_s() is None  # not ours: nothing to go by
         started = time.monotonic()
         with pytest.raises(BackendError, match="does not answer"):
             backend.warm_up()  # fails at once instead of retrying a dead server
@@ -107,7 +108,11 @@ def test_a_server_we_started_is_restarted_after_sigkill_with_backoff(
         down_after = until(lambda: not supervisor.up, 5)
         assert down_after < 0.5  # the process exit is seen within a tick
         assert "exited with code -9" in (supervisor.unavailable() or "")
+        # when to come back: the backoff's 0.2 s plus the first start's duration, at least 1 s
+        started_in = supervisor.retry_after_s()
+        assert started_in is not None and started_in >= 1
         until(lambda: supervisor.up, 30)  # restarted by itself
+        assert supervisor.retry_after_s() is None
         assert server.process is not None and server.process.pid != first.pid
         assert supervisor.restarts == 1
         # dies again before it was stable: the next wait is twice as long

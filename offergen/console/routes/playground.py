@@ -16,7 +16,6 @@ from offergen.console.errors import AtCapacity, ConsoleRoute, RoleDenied
 from offergen.console.pages import render
 from offergen.console.state import Console
 from offergen.console.views import playground as pg
-from offergen.errors import NotReadyError
 from offergen.generation.fair_queue import Overloaded
 
 router = APIRouter(prefix="/console", route_class=ConsoleRoute, include_in_schema=False)
@@ -73,7 +72,7 @@ def playground_action(
     if action == "generate":
         _require(user, Role.marketing, "generate copy")
         if not request.app.state.readiness.ready:
-            raise NotReadyError(request.app.state.readiness.reason())
+            raise request.app.state.readiness.refusal()
         seed = values.get("seed", "")
         # The same queue as /v1/offers:generate: its bound, its per-tenant turn, its refusals.
         queue = request.app.state.generation
