@@ -2,12 +2,13 @@
 words (or another language) is found by its closeness to the rule's exemplar sentences.
 
 Each sentence of a text is embedded once (sentence-transformers/all-MiniLM-L6-v2, the retriever's
-model, shipped in a PyPI package) and compared by cosine with every exemplar of a family
-(`claims`, `fairness`, `unsafe_output`) and with the clean exemplars. A sentence matches a rule
-when its closest exemplar of that rule is at least the family's `threshold` and beats the closest
-clean exemplar by the family's `margin`: the clean side keeps "Subject to credit approval" away
-from "Approval guaranteed". Exemplars are data (guardrails/data/semantic/<language>.yaml); the
-thresholds and their calibration figures are in guardrails/data/semantic/thresholds.yaml.
+model, shipped in a PyPI package, run by ONNX Runtime: offergen/guardrails/minilm_onnx.py) and
+compared by cosine with every exemplar of a family (`claims`, `fairness`, `unsafe_output`) and
+with the clean exemplars. A sentence matches a rule when its closest exemplar of that rule is at
+least the family's `threshold` and beats the closest clean exemplar by the family's `margin`: the
+clean side keeps "Subject to credit approval" away from "Approval guaranteed". Exemplars are data
+(guardrails/data/semantic/<language>.yaml); the thresholds and their calibration figures are in
+guardrails/data/semantic/thresholds.yaml.
 
 Sentence vectors are kept per process (bounded), so the three checks of a pack embed a text once.
 """
@@ -27,7 +28,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from offergen.errors import ConfigError
 from offergen.guardrails.datafile import DATA_DIR, load_data
-from offergen.retrieval.embedder import MiniLMEmbedder
+from offergen.guardrails.minilm_onnx import MiniLMOnnxEncoder
 from offergen.schemas import Finding
 
 SEMANTIC_DIR = DATA_DIR / "semantic"
@@ -113,16 +114,17 @@ def sentences(text: str) -> list[tuple[int, int]]:
 
 
 class MiniLMSentenceEncoder:
-    """The retriever's all-MiniLM-L6-v2 embedder (same model and precision choice) with a bounded
-    per-process cache of sentence vectors.
+    """The retriever's all-MiniLM-L6-v2 (same weights; ONNX Runtime, fp32 by default, one
+    thread) with a bounded per-process cache of sentence vectors.
 
     Cheap to construct; the model loads on `warm_up()` or the first `encode()`. Exemplars are
     encoded `pinned`: kept for the life of the process, so copy that repeats one (a disclosure
     such as "Terms apply.") costs no model call.
     """
 
-    def __init__(self, cache_size: int = 8192) -> None:
-        self._model = MiniLMEmbedder()  # no vector cache on disk: the cache here is in memory
+    def __init__(self, cache_size: int = 8192, model: MiniLMOnnxEncoder | None = None) -> None:
+        # No vector cache on disk: the cache here is in memory.
+        self._model = model if model is not None else MiniLMOnnxEncoder()
         self._pinned: dict[str, np.ndarray] = {}
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._cache_size = cache_size
@@ -144,24 +146,29 @@ class MiniLMSentenceEncoder:
             self._cache.clear()
 
     def encode(self, texts: list[str], pinned: bool = False) -> np.ndarray:
+        found: dict[str, np.ndarray] = {}
         with self._lock:
-            missing = list(
-                dict.fromkeys(t for t in texts if t not in self._pinned and t not in self._cache)
-            )
-            if missing:
-                fresh = self._model.encode(missing)
-                for text, vec in zip(missing, fresh, strict=True):
-                    (self._pinned if pinned else self._cache)[text] = vec
-            rows = []
             for text in texts:
                 if text in self._pinned:
-                    rows.append(self._pinned[text])
-                else:
+                    found[text] = self._pinned[text]
+                elif text in self._cache:
                     self._cache.move_to_end(text)
-                    rows.append(self._cache[text])
-            while len(self._cache) > self._cache_size:
-                self._cache.popitem(last=False)
-        return np.stack(rows) if rows else np.zeros((0, MiniLMEmbedder.dim), dtype=np.float32)
+                    found[text] = self._cache[text]
+        missing = [t for t in dict.fromkeys(texts) if t not in found]
+        if missing:
+            # Outside the lock, so that a guard check does not queue behind the drafts of a
+            # generate request. Two requests may encode the same new sentence at once, which
+            # costs time, not correctness.
+            fresh = self._model.encode(missing)
+            with self._lock:
+                for text, vec in zip(missing, fresh, strict=True):
+                    (self._pinned if pinned else self._cache)[text] = vec
+                    found[text] = vec
+                while len(self._cache) > self._cache_size:
+                    self._cache.popitem(last=False)
+        if not texts:
+            return np.zeros((0, MiniLMOnnxEncoder.dim), dtype=np.float32)
+        return np.stack([found[t] for t in texts])
 
 
 @lru_cache(maxsize=1)

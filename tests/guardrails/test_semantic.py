@@ -3,6 +3,8 @@ shipped exemplars and thresholds are scored by eval/guard/calibrate_semantic.py 
 
 from __future__ import annotations
 
+import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -152,3 +154,41 @@ def test_the_encoder_embeds_a_sentence_once_per_process() -> None:
 
 def test_every_check_shares_one_encoder() -> None:
     assert shared_encoder() is shared_encoder()
+
+
+class _HeldModel:
+    """A sentence model whose first call waits until the test lets it go."""
+
+    dim = 384
+
+    def __init__(self) -> None:
+        self.entered, self.release = threading.Event(), threading.Event()
+        self.model_encoded = 0
+
+    def warm_up(self) -> None:
+        pass
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        self.entered.set()
+        assert self.release.wait(10)
+        self.model_encoded += len(texts)
+        return np.eye(1, 384, dtype=np.float32).repeat(len(texts), axis=0)
+
+
+def test_a_cached_sentence_does_not_wait_for_another_callers_model_call() -> None:
+    model = _HeldModel()
+    model.release.set()
+    encoder = MiniLMSentenceEncoder(model=model)  # type: ignore[arg-type]
+    encoder.encode(["Terms apply to this offer."], pinned=True)
+    model.release.clear()
+    slow = threading.Thread(target=encoder.encode, args=(["A draft sentence never seen."],))
+    slow.start()
+    assert model.entered.wait(10)
+    try:
+        started = time.monotonic()
+        assert encoder.encode(["Terms apply to this offer."]).shape == (1, 384)
+        assert time.monotonic() - started < 1  # not held behind the model call in flight
+    finally:
+        model.release.set()
+        slow.join(10)
+    assert encoder.encoded == 2
