@@ -3,17 +3,24 @@
 No NER model runs here. A run of capitalised words is cut into name parts at words that are
 never names (common English words, the knowledge base's own vocabulary, brands, the merchant);
 each part is scored by the dictionary (a listed first name then a listed last name scores high,
-an unlisted capitalised word low) and by its context: an honorific, a greeting, a job title
-before it, a reporting verb after it, or another name beside it ("Kleist and Arnold"); a listed
-name capitalised in mid-sentence ("Please forward this to Lisa"), addressed ("Kevin, call me")
-or alone on the line above an address; less when it is a place (a country, a city after "in").
+an unlisted capitalised word low; an unlisted word with a surname's ending, "Batukayev", counts
+as a listed last name) and by its context, read from the sentence's structure rather than from
+set phrases: an honorific, a greeting, a job title before it, an initial beside it ("K. Obuya",
+"Hannah K."), a verb after it (an adverb may sit between: "Nura just saved"; the line's own
+language's verbs: "Sanne heeft", "Lukas hat"), or other names beside it ("Kleist and Arnold");
+a listed name capitalised in mid-sentence ("Please forward this to Lisa", "escalated by
+Fairweather"), addressed ("Kevin, call me"), alone on the line above an address or signing a
+quote after a dash; less when it is a place (a country, a city after "in", a list of towns) or
+a firm (a row of surnames, "Koret & Martens", a legal form after it). Title Case copy is told
+by its common words, not by the capitals that names and addresses bring to any line.
 Text written wholly in lower case has no capitals to go by: there, listed names that are no
 common word are read as if capitalised, and score `boosts.lower_case` less.
 German capitalises every noun, and the name lists hold many German and French words ("Konto",
 "Wer", "Bonne"): on a German line a capitalised word in no name list is a noun, German words
-the lists hold are common words, and a capital in mid-sentence or an English verb after it says
-nothing; anywhere, a word set off by a comma must be a listed first name and no interjection
-("Klar, ...") to be addressed, and a label before a colon needs a name-list hit ("Hinweis: ...").
+the lists hold are common words, a capital in mid-sentence says nothing and only a listed first
+name that starts the clause is the subject of a verb; anywhere, a word set off by a comma must
+be a listed first name and no interjection ("Klar, ...") to be addressed, and a label before a
+colon needs a name-list hit ("Hinweis: ...").
 The dictionary is data built offline from names-dataset (guardrails/data/names/README.md); the
 places are libphonenumber's country and area-code names (names/places.txt).
 """
@@ -59,6 +66,7 @@ class PersonBoosts(RecognizerOptions):
     title: float
     cue: float
     possessive: float  # "Wendy's daughter"
+    initial: float  # an initial right before or after it: "J. Castellanos", "Hannah K."
     speaker: float  # "Sandy: ..." at a line start (a dialogue)
     verb: float
     name_list: float
@@ -98,6 +106,9 @@ class LanguageOptions(RecognizerOptions):
     # is right before it.
     capitalises_nouns: bool = False
     nouns_min: int = Field(default=2, ge=1)
+    # Its verbs right after a subject ("Lukas hat ...", "Camille a ..."): on its lines these,
+    # and the English `verbs` only where it does not capitalise its nouns ("was" is "what").
+    verbs: list[str] = Field(default_factory=list)
 
 
 class PersonOptions(RecognizerOptions):
@@ -127,6 +138,11 @@ class PersonOptions(RecognizerOptions):
     cues: list[str] = Field(default_factory=list)
     verbs: list[str] = Field(default_factory=list)
     joiners: list[str] = Field(default_factory=list)
+    # Endings of surnames (Slavic, Nordic, Baltic, Greek, Romanian, Turkish, Caucasian): an
+    # unlisted word with one is read as a listed last name ("Batukayev", "Jónmundsson").
+    surname_endings: list[str] = Field(default_factory=list)
+    # Adverbs between a subject and its verb ("Nura just saved ...").
+    adverbs: list[str] = Field(default_factory=list)
     place_prepositions: list[str] = Field(default_factory=list)
     # Prepositions that make a listed place a place ("to Lisbon"), beyond place_prepositions.
     travel_prepositions: list[str] = Field(default_factory=list)
@@ -157,12 +173,15 @@ class PersonOptions(RecognizerOptions):
     interjections: list[str] = Field(default_factory=list)
     # A line with at least this share of its (4 or more) words capitalised is Title Case copy.
     title_case_share: float = Field(default=0.6, ge=0, le=1)
+    # ... of its common words, where it has at least this many (names and addresses are
+    # capitalised in any copy); of all its words where it has fewer.
+    title_case_common_min: int = Field(default=3, ge=1)
     max_words: int = Field(default=4, ge=1)
     scores: PersonScores
     boosts: PersonBoosts
 
 
-_ADJACENT = re.compile(r"[^\W\d_][ \t:,\"'\u201c\u2018]*$")
+_ADJACENT = re.compile(r"[^\W\d_][ \t:,(\"'\u201c\u2018]*$")
 # What ends a clause before a name: no capital after it is in mid-sentence.
 _CLAUSE_MARKS = ".!?:;-\u2013\u2014\u2022|/"
 # Spaces and quotation marks around a name.
@@ -171,6 +190,23 @@ _CLOSING = " \t\"'\u201d\u2019\u00bb"
 _LETTERS = re.compile(r"[^\W\d_]+")
 _NUMBERED = re.compile(r"[0-9][^\W_]*$")  # "12", "12b": a house number or a postcode
 _WORD_BEFORE = re.compile(r"[^\W\d_]+\.?[ \t]+$")
+# Initials right before a name ("J. Castellanos", "J.P. van den Heuvel") or one right after it
+# ("Hannah K."): written with a full stop, and not after a capitalised word ("Zone A. Berlin").
+_INITIALS_BEFORE = re.compile(r"(?<![\w.])(?:[A-Z]\.[ \t]?){1,3}[ \t]*$")
+_INITIAL_AFTER = re.compile(r"[ \t]+[A-Z]\.(?![\w.])")
+_CAPITAL_WORD_BEFORE = re.compile(r"[A-Z][^\W\d_]*[ \t]*$")
+# A word right before a web domain's dot ("Bol.com"), a single word joined by '&' to another
+# ("Harper & Finch").
+_DOMAIN_AFTER = re.compile(r"\.[a-z]{2,}(?![\w])")
+_AMPERSAND_BEFORE = re.compile(r"(?<![\w])([A-Z][^\W\d_]+)[ \t]*&[ \t]*$")
+_AMPERSAND_AFTER = re.compile(r"[ \t]*&[ \t]*([A-Z][^\W\d_]+)(?![\w])")
+_NEXT_CAPITAL = re.compile(r"[ \t]+[A-Z]")
+# A dash that signs a quote or a line (the text is normalised: "—" reads "-"): after a closing
+# quotation mark ('"... finally." — Olumide A.') or at the start of a line below a sign-off
+# ending in a comma ("Talk soon,\n— Priyanka").
+_ATTRIBUTION = re.compile(
+    r"(?:[\"'\u201d\u2019\u00bb\u201c][ \t]*|,[ \t]*\n[ \t]*)[-\u2014\u2013][ \t]*$"
+)
 _SENTENCE = re.compile(r"[.!?]+[\"'\u201d\u2019)]*[ \t]+|\n")
 
 
@@ -189,6 +225,7 @@ class _Line:
 
     nouns: bool = False  # it capitalises its nouns (German): a capital alone is no name
     common: frozenset[str] = frozenset()  # its words that the name lists hold: no names there
+    verbs: frozenset[str] | None = None  # its verbs after a subject; None: `verbs` (English)
 
 
 _NO_LANGUAGE = _Line()
@@ -200,8 +237,10 @@ class _Language:
     common: frozenset[str]
     nouns: bool
     nouns_min: int
+    verbs: frozenset[str]
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def _fold(word: str) -> str:
     """Lower case without accents: "José" and "Jose" meet in the lists."""
     decomposed = unicodedata.normalize("NFKD", word.lower())
@@ -269,11 +308,13 @@ class PersonRecognizer:
                     frozenset(local),
                     lang.capitalises_nouns,
                     lang.nouns_min,
+                    word_set(lang.verbs),
                 )
             )
         self._english = word_set(o.english_words)
         brands = [*o.brands, *(b for name in o.brands_files for b in read_list(data_dir, name))]
         self._brands = word_set(brands)
+        self._brand_span = max((len(b.split()) for b in self._brands), default=0)
         # Brands written with '&' or an apostrophe ("Marks & Spencer", "Wendy's") are found in
         # the text itself: the runs split them at the '&' or the 's.
         marked = sorted((b for b in brands if "&" in b or "'" in b), key=len, reverse=True)
@@ -291,6 +332,12 @@ class PersonRecognizer:
         self._need_context = word_set(o.honorifics_need_context)
         self._titles = word_set(o.titles)
         self._verbs = word_set(o.verbs)
+        self._joiners = word_set(o.joiners)
+        self._adverbs = word_set(o.adverbs)
+        endings = sorted({_fold(e) for e in o.surname_endings}, key=len, reverse=True)
+        self._surname_ending = re.compile(
+            "(?:" + "|".join(map(re.escape, endings)) + ")$" if endings else r"(?!)"
+        )
         joiners = "|".join(re.escape(j) for j in o.joiners)
         self._joiner_gap = re.compile(
             rf"[ \t]*(?:,|&)[ \t]*|(?:[ \t]*,)?[ \t]+(?:{joiners})[ \t]+"
@@ -343,7 +390,13 @@ class PersonRecognizer:
             key = m.group()
             follows = i > 0 and listed[i - 1] and self._in(tokens[i - 1].group(), self._first)
             if not listed[i]:
-                if len(key) == 1 and follows and i + 1 < len(tokens) and listed[i + 1]:
+                if (
+                    len(key) == 1
+                    and i > 0
+                    and listed[i - 1]
+                    and i + 1 < len(tokens)
+                    and listed[i + 1]
+                ):
                     pass  # an initial between two names: "ansel m masson"
                 elif not (
                     follows
@@ -406,7 +459,18 @@ class PersonRecognizer:
         common = key in self._common or key in line.common
         if listed:
             return "ambiguous" if common else "name"
-        return "common" if common else "unknown"
+        if common:
+            return "common"
+        return "name" if self._surname_shape(key) else "unknown"
+
+    def _surname_shape(self, key: str) -> bool:
+        """An unlisted word with a surname's ending ("Batukayev", "Jónmundsson"), its stem three
+        letters at least."""
+        m = self._surname_ending.search(_fold(key))
+        return m is not None and m.start() >= 3
+
+    def _is_last(self, key: str) -> bool:
+        return self._in(key, self._last) or (not self._listed(key) and self._surname_shape(key))
 
     def _listed(self, key: str) -> bool:
         folded = _fold(key)
@@ -430,11 +494,11 @@ class PersonRecognizer:
             keys = [w for t in run for w in words(t.key)]
             if any(w in scan.merchant_words for w in keys):
                 continue  # the merchant's own name ("Jane Doe Bakery")
-            if self._brands and self._brand_words.intersection(keys):
-                joined = f" {' '.join(keys)} "
-                # A one-word brand ("Douglas") only stands alone; "Kirk Douglas" is a person.
-                if any(f" {b} " in joined for b in self._brands if " " in b or len(keys) == 1):
-                    continue
+            if _DOMAIN_AFTER.match(text, run[-1].end):
+                continue  # a web address ("Bol.com")
+            # A one-word brand ("Douglas") only stands alone; "Kirk Douglas" is a person.
+            if self._brand_words.intersection(keys) and self._has_brand(keys):
+                continue
             line = lines.get(text.rfind("\n", 0, run[0].start) + 1, _NO_LANGUAGE)
             parts.extend(self._name_parts(text, run, line))
         found = []
@@ -444,6 +508,16 @@ class PersonRecognizer:
             if hit is not None:
                 found.append(hit)
         return found
+
+    def _has_brand(self, keys: list[str]) -> bool:
+        """A brand of several words among the run's words, or a one-word brand alone."""
+        if len(keys) == 1:
+            return keys[0] in self._brands
+        return any(
+            " ".join(keys[i : i + n]) in self._brands
+            for n in range(2, min(self._brand_span, len(keys)) + 1)
+            for i in range(len(keys) - n + 1)
+        )
 
     def _languages(self, text: str) -> dict[int, _Line]:
         """By line start, the lines in one of `languages`: more of its markers than of English
@@ -465,7 +539,8 @@ class PersonRecognizer:
                     best, best_hits = lang, hits
             if best is not None:
                 nouns = best.nouns and best_hits >= best.nouns_min
-                found[line.start()] = _Line(nouns, best.common)
+                verbs = best.verbs if nouns else best.verbs | self._verbs
+                found[line.start()] = _Line(nouns, best.common, verbs)
         return found
 
     def _in_a_name(self, tokens: list[str], j: int, markers: frozenset[str]) -> bool:
@@ -556,7 +631,7 @@ class PersonRecognizer:
         if i + 1 >= len(run) or not self._in(run[i].key, self._first):
             return False
         nxt = run[i + 1]
-        return self._kind(nxt, line) == "name" and self._in(nxt.key, self._last)
+        return self._kind(nxt, line) == "name" and self._is_last(nxt.key)
 
     @staticmethod
     def _in(key: str, lexicon: frozenset[str]) -> bool:
@@ -604,8 +679,11 @@ class PersonRecognizer:
         else:
             listed = named + ambiguous
             first_ok = self._in(tokens[0].key, self._first)
-            last_ok = self._in(tokens[-1].key, self._last)
-            if named == 0:
+            last_ok = self._is_last(tokens[-1].key)
+            if named == 0 and ambiguous and "unknown" in kinds and first_ok:
+                # "Faith Oduya": a listed first name that is also a word, then no English word
+                score, why = s.listed_and_unknown, "a listed first name beside capitalised words"
+            elif named == 0:
                 score, why = (
                     (s.ambiguous_only, "listed names that are also common words")
                     if ambiguous
@@ -661,7 +739,8 @@ class PersonRecognizer:
         elif adjacent and (cue := self._phrase_before(prev, self._cues)) is not None:
             score += b.cue
             reasons.append(f"after '{cue.lower()}'")
-        elif prev and prev[-1] in self._place_preps:
+        elif prev and prev[-1] in self._place_preps and named < 2:
+            # Two listed names that are no words are a person's: "from Stephanie Lin".
             score -= b.place
             reasons.append(f"after '{prev[-1]}'")
         elif (travel := self._phrase_before(prev, self._travel_phrases)) is not None:
@@ -680,6 +759,10 @@ class PersonRecognizer:
         ):
             score -= b.place_name
             reasons.append(f"a listed {place if place != 'several' else 'place'} name")
+        if honorific is None and (initials := self._initials(text, line_start, start, end)):
+            start, end = initials
+            score += b.initial
+            reasons.append("beside an initial")
         if text[end : end + 2] in ("'s", "\u2019s"):
             # "Sharon's daughter"; not a shop or a brand: "Sam's Club", "at Kohl's, ...".
             owned = text[end + 2 : end + 3] == " " and text[end + 3 : end + 4].islower()
@@ -697,6 +780,11 @@ class PersonRecognizer:
         elif self._own_line(text, line_start, start, end):
             score += b.own_line
             reasons.append("alone on its line in an address or a signature")
+        elif _ATTRIBUTION.search(text, max(0, line_start - 2), start) and not _NEXT_CAPITAL.match(
+            text, end
+        ):  # not a title or a publication's name: "— Forbes Advisor"
+            score += b.own_line
+            reasons.append("signing a quote or a line (after a dash)")
         elif self._addressable(tokens, kinds, line) and self._vocative(
             text, line_start, start, end
         ):
@@ -707,7 +795,17 @@ class PersonRecognizer:
             and place in (None, "city")
             and len(tokens) == 1
             and kinds[0] == "name"
-            and self._is_first(tokens[0].key)  # surnames alone are as often brands ("Ford")
+            # A surname alone may be a firm's: not after a joiner ("Rivera, Hill and Malone"),
+            # nor two joined by a hyphen ("Mccarthy-Sherman").
+            # A lone surname that is also a listed town is the town ("flights from Hamburg").
+            and (
+                self._is_first(tokens[0].key)
+                or not (
+                    place is not None
+                    or "-" in tokens[0].key
+                    or (prev and prev[-1] in self._joiners)
+                )
+            )
             and not tokens[0].lowered
             and not (prev and self._phrase_before(prev, self._brand_cues) is not None)
             and not line.nouns
@@ -716,26 +814,46 @@ class PersonRecognizer:
             score += b.mid_sentence
             reasons.append("capitalised in mid-sentence")
         nxt = words(text[end : end + 30])
-        # The verbs are English ones: on a German line "was" is "what" ("Mach, was ...").
+        # The verbs are the line's language's: on a German line "was" is "what" ("Mach, was
+        # ..."), and a capital before a verb is a noun unless it is a listed first name that
+        # starts the clause ("Lukas hat ...", not "Feinkost Berger gibt ...").
+        # An adverb may come between ("Nura just saved"); a verb written capitalised is Title
+        # Case copy, no sign of a subject ("Your Summer Getaway Starts Here").
+        written = _LETTERS.findall(text, end, end + 30)
+        skip = 1 if nxt[:1] and nxt[0] in self._adverbs else 0
+        verb = nxt[skip:]
         if (
-            nxt
-            and not line.nouns
+            verb
+            and written[skip][:1].islower()
+            and (
+                not line.nouns
+                or (
+                    kinds[0] == "name"
+                    and self._is_first(tokens[0].key)
+                    and self._clause_start(text, line_start, start)
+                )
+            )
             and text[end : end + 1] in (" ", ",")
-            and self._is_verb(nxt[0], text, end)
+            and self._is_verb(verb[0], text, end, line)
         ):
             score += b.verb
-            reasons.append(f"before '{nxt[0]}'")
+            reasons.append(f"before '{verb[0]}'")
         if nxt and text[end : end + 1] == " " and (org := self._organisation_after(text, end, nxt)):
             score -= b.organisation
             reasons.append(f"before '{org}'")
         elif adjacent and prev[-1] in self._organisation_prefixes:
             score -= b.organisation
             reasons.append(f"after '{prev[-1]}'")
-        in_list, firm = self._in_name_list(text, parts, i)
-        if firm:
+        listed_in = self._in_name_list(text, parts, i)
+        if listed_in is None and self._ampersand_firm(text, tokens):
+            listed_in = "firm"
+        if listed_in == "firm":
             score -= b.organisation
             reasons.append("in a list of surnames that names a firm")
-        elif in_list and any(k == "name" for k in kinds):
+        elif listed_in == "places" and place is not None and not strong:
+            score -= b.place_name
+            reasons.append("a listed place in a list of places")
+        elif listed_in == "names" and ("name" in kinds or (len(tokens) > 1 and "unknown" in kinds)):
             score += b.name_list
             reasons.append("in a list of names")
         if score <= 0:
@@ -767,6 +885,18 @@ class PersonRecognizer:
             return "several"  # a country among words that are no names: "France Travail"
         return None
 
+    @staticmethod
+    def _initials(text: str, line_start: int, start: int, end: int) -> tuple[int, int] | None:
+        """The span with the initials right before the name ("J. Castellanos") or the one right
+        after it ("Hannah K."); None without."""
+        before = _INITIALS_BEFORE.search(text, line_start, start)
+        if before is not None and not _CAPITAL_WORD_BEFORE.search(text, line_start, before.start()):
+            return before.start(), end
+        after = _INITIAL_AFTER.match(text, end)
+        if after is not None:
+            return start, after.end()
+        return None
+
     def _organisation_after(self, text: str, end: int, nxt: list[str]) -> str | None:
         """An organisation word (or two: "a s", "et fils") right after the name; a legal form
         that is also a common word counts only capitalised ("Berg AS", not "Berg as a user")."""
@@ -776,12 +906,13 @@ class PersonRecognizer:
                 return None if phrase in self._common and written[:1].islower() else phrase
         return None
 
-    def _is_verb(self, word: str, text: str, end: int) -> bool:
-        if word in self._verbs:
+    def _is_verb(self, word: str, text: str, end: int, line: _Line = _NO_LANGUAGE) -> bool:
+        if word in (self._verbs if line.verbs is None else line.verbs):
             return True
         # "Cox scored": a lower-case past tense right after the name.
         return (
-            len(word) > 4
+            not line.nouns
+            and len(word) > 4
             and word.endswith(self._verb_endings)
             and text[end : end + 1] == " "
             and text[end + 1 : end + 2].islower()
@@ -827,14 +958,29 @@ class PersonRecognizer:
             return False  # a line, sentence or clause start; after a number: an address
         if prev[-1] in self._determiners or prev[-1] in self._place_preps:
             return False
+        if len(prev) > 1 and prev[-2] in self._determiners and prev[-1] in self._common:
+            return False  # after a determiner and an adjective: "the new Morrison report"
         line_end = text.find("\n", start)
         line = text[line_start : len(text) if line_end < 0 else line_end]
-        line_words = _LETTERS.findall(line)
-        if len(line_words) >= 4:
-            capitals = sum(w[0].isupper() for w in line_words)
-            if capitals >= self.o.title_case_share * len(line_words):
-                return False
-        return True
+        return not self._title_case(line)
+
+    def _title_case(self, line: str) -> bool:
+        """Title Case copy: at least `title_case_share` of the line's (4 or more) words
+        capitalised, counting its common words only where it has a few ("Thank You For Shopping
+        With Douglas"): names and an address on the line are capitalised in any copy ("Hermann
+        Josef had given Maren his address: 6 Kathleen-Hornich-Gasse")."""
+        line_words: list[str] = _LETTERS.findall(line)
+        if len(line_words) < 4:
+            return False
+        common = [w for w in line_words if w.lower() in self._common or w.lower() in self._never]
+        counted = common if len(common) >= self.o.title_case_common_min else line_words
+        capitals = sum(w[0].isupper() for w in counted)
+        return capitals >= self.o.title_case_share * len(counted)
+
+    @staticmethod
+    def _clause_start(text: str, line_start: int, start: int) -> bool:
+        before = text[line_start:start].rstrip(_OPENING + "(")
+        return not before or before[-1] in _CLAUSE_MARKS
 
     def _vocative(self, text: str, line_start: int, start: int, end: int) -> bool:
         """Set off by commas as one addressed: "Kevin, ...", "..., Angela!", "me, Theo?"."""
@@ -886,12 +1032,15 @@ class PersonRecognizer:
 
     def _in_name_list(
         self, text: str, parts: list[tuple[list[_Token], list[str], str | None]], i: int
-    ) -> tuple[bool, bool]:
-        """(in a list, the list is a firm's name). Exactly one other listed name beside it,
-        joined by 'and', '&', ',' or 'or' ("Kleist and Arnold"); a longer chain mostly of first
-        names ("Olga, Maria, Kyle and Donna"): surnames in a row are more often a firm
-        ("Barnett, Melton and Garcia"). A list followed by an organisation word ("Jensen &
-        Larsen ApS", "Perera y Pons S.L.") is a firm's name."""
+    ) -> str | None:
+        """What a list around it is: 'names', 'firm' (a firm's name) or 'places'; None outside
+        a list. Exactly one other listed name beside it, joined by 'and', '&', ',' or 'or'
+        ("Kleist and Arnold"); a longer chain mostly of first names ("Olga, Maria, Kyle and
+        Donna"): surnames in a row are more often a firm ("Barnett, Melton and Garcia"), and so
+        are single words joined by '&' ("Koret & Martens"). A list followed by an organisation
+        word ("Jensen & Larsen ApS", "Perera y Pons S.L.") is a firm's name; one with a listed
+        place that is no first name, or one right after "to", is a list of places ("a Milano,
+        Napoli e San Marino")."""
         first = last = i
         while first > 0 and self._joined(text, parts, first - 1, first):
             first -= 1
@@ -899,24 +1048,54 @@ class PersonRecognizer:
             last += 1
         chain = last - first + 1
         if chain == 1:
-            return False, False
+            return None
         tail = parts[last][0][-1].end
         nxt = words(text[tail : tail + 30])
         if nxt and self._organisation_after(text, tail, nxt):
-            return False, True
+            return "firm"
         members = [parts[k] for k in range(first, last + 1)]
         lead = words(text[max(0, members[0][0][0].start - 20) : members[0][0][0].start])
+        after_travel = bool(lead) and lead[-1] in self._travel_preps
+        if any(
+            self._place(text, tokens) is not None
+            and (not self._is_first(tokens[0].key) or (k == 0 and after_travel))
+            for k, (tokens, _, _) in enumerate(members)
+        ):
+            return "places"
+        gap = text[members[0][0][-1].end : members[1][0][0].start]
         if lead and lead[-1] in self._place_preps:
-            return False, False  # "bei Müller und Schmidt": a shop's or a place's name
+            # "bei Müller und Schmidt": a shop's or a place's name; "at Koret & Martens": a firm
+            return "firm" if "&" in gap else None
         firsts = sum(self._is_first(tokens[0].key) for tokens, _, _ in members)
         if chain == 2:
-            gap = text[members[0][0][-1].end : members[1][0][0].start]
-            if "&" in gap and firsts == 0:
-                return False, True  # "Koret & Martens": surnames joined by '&' name a firm
-            return all("name" in kinds for _, kinds, _ in members), False
+            single = all(len(tokens) == 1 for tokens, _, _ in members)
+            if "&" in gap and (firsts == 0 or (firsts == 1 and single)):
+                return "firm"
+            return "names" if all("name" in kinds for _, kinds, _ in members) else None
         if firsts * 3 >= chain * 2:
-            return True, False
-        return False, True  # "Rivera, Hill and Malone": a row of surnames is a firm
+            return "names"
+        return "firm"  # "Rivera, Hill and Malone": a row of surnames is a firm
+
+    def _ampersand_firm(self, text: str, tokens: list[_Token]) -> bool:
+        """One word joined by '&' to one other word, not both listed first names: "Harper &
+        Finch" (a firm), not "Tom & Anna" nor "Mark Brennan & Faith Oduya"."""
+        if len(tokens) != 1:
+            return False
+        start, end = tokens[0].start, tokens[0].end
+        before = _AMPERSAND_BEFORE.search(text, max(0, start - 30), start)
+        if before is not None:
+            other = before.group(1)
+            lo = before.start(1)
+            several = _CAPITAL_WORD_BEFORE.search(text, max(0, lo - 30), lo) is not None
+        else:
+            after = _AMPERSAND_AFTER.match(text, end)
+            if after is None:
+                return False
+            other = after.group(1)
+            several = _NEXT_CAPITAL.match(text, after.end()) is not None
+        if several:
+            return False
+        return not (self._is_first(tokens[0].key) and self._is_first(other.lower()))
 
     def _is_first(self, key: str) -> bool:
         """A listed first name, or a hyphenated one of listed first names ("Karl-Heinrich")."""

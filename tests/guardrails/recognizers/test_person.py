@@ -1,0 +1,102 @@
+"""The person-name recognizer (offergen/guardrails/recognizers/person.py), through the pii check:
+names that need no template cue (initials, surname endings, a verb or an adverb and a verb after
+a subject, a lone surname in mid-sentence, signatures after a dash, verbs and thanks of the EU
+languages), and the lists, firms, places and addresses that must stay no names."""
+
+from __future__ import annotations
+
+import pytest
+
+from offergen.guardrails.base import CheckContext
+from offergen.guardrails.checks.pii import PiiCheck, PiiParams
+from offergen.schemas import Channel, Jurisdiction, OfferKind, OfferTerms, Severity, Unit
+
+CTX = CheckContext(
+    offer=OfferTerms(kind=OfferKind.cashback, merchant="FreshMart", value=10, unit=Unit.percent),
+    channel=Channel.email,
+    jurisdiction=Jurisdiction.EU,
+)
+
+
+@pytest.fixture(scope="module")
+def pii() -> PiiCheck:
+    return PiiCheck(PiiParams(), Severity.block)
+
+
+def _names(check: PiiCheck, text: str) -> list[str]:
+    return [text[f.start : f.end] for f in check.check(text, CTX) if f.rule_id == "pii.person_name"]
+
+
+@pytest.mark.parametrize(
+    ("text", "span"),
+    [
+        # an initial before or after the name
+        ("Driver note: left at front desk, signed by K. Obuya.", "K. Obuya"),
+        ("Monthly Draw results: E. Fitzgerald, S. Patel, H. Yamamoto.", "H. Yamamoto"),
+        ('"No foreign transaction fees, finally." - Olumide A.', "Olumide A."),
+        # an unlisted word with a surname's ending is a last name
+        ("Nura Masaev just saved 60 EUR with FreshMart's cash back.", "Nura Masaev"),
+        ("You can tell she was a huge Dzhamalay Batukayev fan.", "Dzhamalay Batukayev"),
+        # a verb (or an adverb and a verb) after the subject, in English and the EU languages
+        ("Kenji prefers paper statements, so please mail them.", "Kenji"),
+        ("Sanne heeft je uitgenodigd. Open een rekening.", "Sanne"),
+        ("Lukas hat dich eingeladen! Eröffne dein Konto bis Freitag.", "Lukas"),
+        ("Esperanza revisó los movimientos de su cuenta ayer.", "Esperanza"),
+        # a lone listed surname in mid-sentence
+        ("The complaint was escalated by Fairweather on Friday.", "Fairweather"),
+        # the Title Case test counts common words: names and an address do not make Title Case
+        ("Hermann Josef had given Maren his address: 6-7 Kathleen-Hornich-Gasse", "Maren"),
+        # two listed names after a place preposition are a person
+        ("You received $120 from Stephanie Lin. It's in your balance now.", "Stephanie Lin"),
+        # honorifics written out or declined, thanks and "according to" in the EU languages
+        ("Bitte beim Nachbarn Herrn Özdemir im Erdgeschoss abgeben.", "Herrn Özdemir"),
+        ("Dank je, Anouk, voor je feedback over de app.", "Anouk"),
+        ("Laut Schimanski wurde die Lastschrift zurückgegeben.", "Schimanski"),
+        ("Your advisor (Tamsin) will reach out within two business days.", "Tamsin"),
+        # a listed first name that is also a word, before no English word
+        ("Mark Brennan and Faith Oduya joined the call.", "Faith Oduya"),
+        # unlisted full names in a list of listed ones
+        ("Attendees: Hiroshi Tanaka, Beatriz Costa, Callum Reid.", "Hiroshi Tanaka"),
+        # the person a card or a payment names
+        ("Name on card: Thanh Hương Phạm", "Thanh Hương Phạm"),
+        # a dash that signs a quote or a sign-off
+        ("Talk soon,\n- Priyanka (she/her)\nGrowth Marketing", "Priyanka"),
+    ],
+)
+def test_names_without_a_cue(pii: PiiCheck, text: str, span: str) -> None:
+    assert span in _names(pii, text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # lists of places, not of names
+        "Envío gratuito a Barcelona, Valencia y San Sebastián.",
+        "Spedizione gratuita a Milano, Napoli e San Marino.",
+        "Gratis verzending naar Amsterdam, Rotterdam en Den Haag.",
+        # a web address, a publication after a dash, single words joined by '&'
+        "Klant: ik heb een dubbele afschrijving van Bol.com gezien.",
+        '"Fast, simple, reliable." - Forbes Advisor',
+        "Save at Koret & Martens until Sunday.",
+        # a German surname before a German verb in mid-sentence is a shop's
+        "Gutscheine von Feinkost Berger gibt es nur solange der Vorrat reicht.",
+        # a plural noun is no verb; a verb written capitalised is Title Case copy
+        "Austin hotels are 20% off this weekend.",
+        "Your Summer Getaway Starts Here: No Foreign Transaction Fees",
+        # a lone surname after a determiner and an adjective, or after a joiner
+        "The new Morrison report is out.",
+        "Earn 2% at Rivera, Hill and Malone this month.",
+    ],
+)
+def test_not_names(pii: PiiCheck, text: str) -> None:
+    assert _names(pii, text) == []
+
+
+def test_two_first_names_joined_by_an_ampersand_are_people(pii: PiiCheck) -> None:
+    assert _names(pii, "Thanks Tom & Anna!") == ["Tom", "Anna"]
+
+
+def test_an_initial_is_part_of_the_span_and_explained(pii: PiiCheck) -> None:
+    (finding,) = pii.check("Received by: K. Obuya at 10:42 AM", CTX)
+    assert "beside an initial" in finding.explanation
+    assert "Obuya" not in finding.explanation
