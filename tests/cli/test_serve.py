@@ -10,6 +10,7 @@ once and this one once."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
@@ -165,5 +166,13 @@ def test_serve_starts_vllm_restarts_it_after_kill_9_and_ctrl_c_stops_both(
         assert proc.wait(60) == 0
         assert _status(f"{vllm_url}/v1/models") != 200
     finally:
-        if proc.poll() is None:
-            proc.kill()
+        if proc.poll() is None:  # a failed assertion: stop it (and its vLLM) as Ctrl-C would
+            children = psutil.Process(proc.pid).children(recursive=True)
+            proc.send_signal(signal.SIGINT)
+            try:
+                proc.wait(60)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+            for child in children:  # a hard-killed serve leaves its vLLM group behind
+                with contextlib.suppress(psutil.NoSuchProcess):
+                    child.kill()
