@@ -20,7 +20,7 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 if __name__ == "__main__":  # not when a test imports load_corpus from here
     # One thread everywhere; set before anything imports numpy/torch.
@@ -131,6 +131,9 @@ def evaluate(cases: Sequence[CorpusCase], guards: dict[Jurisdiction, Guard]) -> 
     return q
 
 
+T = TypeVar("T")
+
+
 def percentiles(samples_s: Sequence[float]) -> dict[str, float]:
     ms = sorted(s * 1000 for s in samples_s)
     qs = statistics.quantiles(ms, n=100, method="inclusive")
@@ -138,7 +141,7 @@ def percentiles(samples_s: Sequence[float]) -> dict[str, float]:
 
 
 def time_interleaved(
-    fns: dict[str, Callable[[str], object]], texts: Sequence[str], reps: int
+    fns: dict[str, Callable[[T], object]], texts: Sequence[T], reps: int
 ) -> dict[str, list[float]]:
     """Seconds per call for each fn; calls alternate text by text, so both sides see the same
     machine noise (the ratio is the figure to trust on a shared box)."""

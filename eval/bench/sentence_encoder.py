@@ -31,6 +31,7 @@ if __name__ == "__main__":
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
 import numpy as np
+from guard import percentiles, time_interleaved  # eval/bench is sys.path[0] when run
 
 from offergen.guardrails.minilm_onnx import MiniLMOnnxEncoder
 from offergen.guardrails.semantic import _plain, sentences
@@ -52,12 +53,6 @@ def texts_of(path: Path) -> list[str]:
     return [json.loads(line)["text"] for line in lines if line.strip()]
 
 
-def percentiles(samples_s: Sequence[float]) -> dict[str, float]:
-    ms = sorted(s * 1000 for s in samples_s)
-    qs = statistics.quantiles(ms, n=100, method="inclusive")
-    return {"p50": qs[49], "p95": qs[94], "mean": statistics.fmean(ms)}
-
-
 def fidelity(encode: Encode, texts: Sequence[str], reference: dict[str, np.ndarray]) -> np.ndarray:
     """Cosine with the reference vector per sentence, each text encoded as the guard does."""
     got: dict[str, np.ndarray] = {}
@@ -69,21 +64,6 @@ def fidelity(encode: Encode, texts: Sequence[str], reference: dict[str, np.ndarr
     ours = np.stack([got[s] for s in names])
     ours /= np.linalg.norm(ours, axis=1, keepdims=True)
     return np.asarray((ours * np.stack([reference[s] for s in names])).sum(axis=1))
-
-
-def interleaved(encoders: dict[str, Encode], batches: Sequence[list[str]], reps: int) -> Any:
-    for encode in encoders.values():  # warm-up
-        for batch in batches[:20]:
-            encode(batch)
-    samples: dict[str, list[float]] = {name: [] for name in encoders}
-    clock = time.perf_counter
-    for _ in range(reps):
-        for batch in batches:
-            for name, encode in encoders.items():
-                t0 = clock()
-                encode(batch)
-                samples[name].append(clock() - t0)
-    return {name: percentiles(s) for name, s in samples.items()}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -130,7 +110,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         held = texts_of(PARAPHRASE / "heldout.jsonl")
         batches = [b for b in (split(t) for t in held if len(t) <= LATENCY_MAX_CHARS) if b]
-        lat = interleaved(encoders, batches, max(1, args.reps))
+        samples = time_interleaved(encoders, batches, max(1, args.reps))
+        lat = {name: percentiles(s) for name, s in samples.items()}
         base = lat["torch fp32"]
         figures |= {"texts": len(batches), "reps": args.reps, "latency_ms": lat}
         mean_sentences = statistics.fmean(len(b) for b in batches)
