@@ -29,6 +29,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from offergen.errors import ConfigError
 from offergen.guardrails.datafile import DATA_DIR, load_data
 from offergen.guardrails.minilm_onnx import MiniLMOnnxEncoder
+from offergen.retrieval.embedder import VectorCache, text_key
 from offergen.schemas import Finding
 
 SEMANTIC_DIR = DATA_DIR / "semantic"
@@ -38,8 +39,8 @@ FAMILIES = ("claims", "fairness", "unsafe_output")
 # or at a line break; the separator stays with the sentence before it.
 _SENTENCE = re.compile(r"(?:[^.!?\n]|[.!?]+(?=[^\s.!?]))*(?:[.!?]+|\n|$)")
 _MERGE_TAG = re.compile(r"\{\{\s*\w+\s*\}\}")
-_MIN_LETTERS = 8
-_DIM = 384  # "Terms apply." and shorter are not worth a model call
+_MIN_LETTERS = 8  # "Terms apply." and shorter are not worth a model call
+_DIM = MiniLMOnnxEncoder.dim
 
 
 class SentenceEncoder(Protocol):
@@ -119,11 +120,12 @@ class MiniLMSentenceEncoder:
 
     Cheap to construct; the model loads on `warm_up()` or the first `encode()`. Exemplars are
     encoded `pinned`: kept for the life of the process, so copy that repeats one (a disclosure
-    such as "Terms apply.") costs no model call.
+    such as "Terms apply.") costs no model call, and on disk beside the model's export, so a new
+    process does not embed the ~2,300 exemplars again (14 s on one thread). Only pinned texts
+    reach the disk, never the copy or requests being checked.
     """
 
     def __init__(self, cache_size: int = 8192, model: MiniLMOnnxEncoder | None = None) -> None:
-        # No vector cache on disk: the cache here is in memory.
         self._model = model if model is not None else MiniLMOnnxEncoder()
         self._pinned: dict[str, np.ndarray] = {}
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
@@ -159,7 +161,7 @@ class MiniLMSentenceEncoder:
             # Outside the lock, so that a guard check does not queue behind the drafts of a
             # generate request. Two requests may encode the same new sentence at once, which
             # costs time, not correctness.
-            fresh = self._model.encode(missing)
+            fresh = self._embed_pinned(missing) if pinned else self._model.encode(missing)
             with self._lock:
                 for text, vec in zip(missing, fresh, strict=True):
                     (self._pinned if pinned else self._cache)[text] = vec
@@ -169,6 +171,20 @@ class MiniLMSentenceEncoder:
         if not texts:
             return np.zeros((0, MiniLMOnnxEncoder.dim), dtype=np.float32)
         return np.stack([found[t] for t in texts])
+
+    def _embed_pinned(self, texts: list[str]) -> np.ndarray:
+        self._model.warm_up()  # knows where its export lives from here on
+        export = getattr(self._model, "export_path", None)  # None: built for this process only
+        disk = None if export is None else VectorCache(Path(f"{export}.pinned.sqlite3"), _DIM)
+        keys = [text_key(t) for t in texts]
+        vectors = disk.get(keys) if disk is not None else {}
+        todo = [t for t, k in zip(texts, keys, strict=True) if k not in vectors]
+        if todo:
+            fresh = dict(zip(map(text_key, todo), self._model.encode(todo), strict=True))
+            if disk is not None:
+                disk.put(fresh)
+            vectors.update(fresh)
+        return np.stack([vectors[k] for k in keys])
 
 
 @lru_cache(maxsize=1)

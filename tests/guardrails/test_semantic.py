@@ -14,6 +14,7 @@ import yaml
 
 from offergen.errors import ConfigError
 from offergen.guardrails.datafile import DATA_DIR
+from offergen.guardrails.minilm_onnx import MiniLMOnnxEncoder
 from offergen.guardrails.semantic import (
     FAMILIES,
     SEMANTIC_DIR,
@@ -22,6 +23,7 @@ from offergen.guardrails.semantic import (
     sentences,
     shared_encoder,
 )
+from offergen.retrieval.embedder import VectorCache
 from offergen.schemas import Finding, Severity
 
 RULES = ["guarantee", "no_credit_check", "urgency"]
@@ -192,3 +194,17 @@ def test_a_cached_sentence_does_not_wait_for_another_callers_model_call() -> Non
         model.release.set()
         slow.join(10)
     assert encoder.encoded == 2
+
+
+def test_pinned_vectors_are_kept_on_disk_for_the_next_process_and_nothing_else(
+    tmp_path: Path,
+) -> None:
+    exemplars = ["Approval is guaranteed for every applicant.", "Earn 5% back on groceries."]
+    first = MiniLMSentenceEncoder(model=MiniLMOnnxEncoder(export_dir=tmp_path))
+    vectors = first.encode(exemplars, pinned=True)
+    first.encode(["Jane Roe's card ending 4242 was declined."])  # copy being checked
+    second = MiniLMSentenceEncoder(model=MiniLMOnnxEncoder(export_dir=tmp_path))
+    assert np.allclose(second.encode(exemplars, pinned=True), vectors)
+    assert second.encoded == 0  # read back, not embedded again
+    (stored,) = tmp_path.glob("*.pinned.sqlite3")
+    assert len(VectorCache(stored, 384)) == 2  # the exemplars only
