@@ -149,7 +149,9 @@ def test_a_killed_worker_is_resumed_exactly_once(
 def test_claims_never_exceed_concurrency(
     store: CampaignStore, make_cheap: MakeCheap, concurrency: int
 ) -> None:
-    pipeline, backend = make_cheap(delay=0.05)
+    # Generation long against each item's own guard and retrieval work, so that the items in
+    # flight overlap on a loaded box too (0.05 s failed 1 run in 3 beside a test run).
+    pipeline, backend = make_cheap(delay=0.3)
     created = store.create([request(i) for i in range(6)], tenant=None)
     Worker(store, pipeline, WorkerConfig(concurrency=concurrency, poll_s=0.05)).run(created.id)
     assert backend.most_in_flight == concurrency
