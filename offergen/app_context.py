@@ -23,6 +23,7 @@ from offergen.grounding import Grounder
 from offergen.guardrails.packs import Packs
 from offergen.guardrails.preflight import Preflight
 from offergen.guardrails.screener import Screener
+from offergen.guardrails.semantic import shared_encoder
 from offergen.limits import ApiLimits
 from offergen.outcomes.promotion import Promoter
 from offergen.outcomes.service import Outcomes
@@ -111,6 +112,7 @@ def open_context(
     database = Database(settings.db_url)
     database.create_schema()  # migrations to head
     kb = KnowledgeBase(database)
+    shared_encoder().keep_files_in(settings.cache_dir / "minilm-onnx")  # the guard's model
     packs = Packs(settings.guardrails_dir)
     profile = load_profile(settings.models_dir, settings.model_profile)
     retriever = FaissRetriever(

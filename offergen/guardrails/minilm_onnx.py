@@ -49,10 +49,14 @@ _INPUTS = ("input_ids", "position_ids", "segment_ids", "sentence_index")
 
 
 def default_export_dir() -> Path:
-    """The per-user cache (`$XDG_CACHE_HOME/offergen/minilm-onnx`, else ~/.cache/...): an export
-    is keyed by its fingerprint, so checkouts and processes share it safely."""
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "offergen" / "minilm-onnx"
+    """`<data dir>/cache/minilm-onnx` for the default data dir: everything written at run time
+    stays in the data dir. The application's assembly points it at the configured data dir
+    (`MiniLMSentenceEncoder.keep_files_in`); an export is keyed by its fingerprint, so processes
+    share it safely."""
+    from offergen.config import Settings
+
+    data_dir: Path = Settings.model_fields["data_dir"].default
+    return data_dir / "cache" / "minilm-onnx"
 
 
 def model_dir() -> Path:

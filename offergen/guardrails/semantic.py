@@ -132,6 +132,11 @@ class MiniLMSentenceEncoder:
         self._cache_size = cache_size
         self._lock = threading.Lock()
 
+    def keep_files_in(self, directory: Path) -> None:
+        """Where the model's export and the pinned vectors are kept (before the first warm-up)."""
+        if not self._model.ready:
+            self._model.export_dir = directory
+
     @property
     def encoded(self) -> int:
         """Sentences that went through the model (for tests and the bench)."""
