@@ -208,3 +208,11 @@ def test_pinned_vectors_are_kept_on_disk_for_the_next_process_and_nothing_else(
     assert second.encoded == 0  # read back, not embedded again
     (stored,) = tmp_path.glob("*.pinned.sqlite3")
     assert len(VectorCache(stored, 384)) == 2  # the exemplars only
+
+
+def test_the_encoder_keeps_its_files_where_the_assembly_says(tmp_path: Path) -> None:
+    encoder = MiniLMSentenceEncoder(model=MiniLMOnnxEncoder())
+    encoder.keep_files_in(tmp_path / "cache")
+    encoder.encode(["Approval is guaranteed for every applicant."], pinned=True)
+    assert list((tmp_path / "cache").glob("*.onnx"))
+    assert list((tmp_path / "cache").glob("*.pinned.sqlite3"))
