@@ -111,3 +111,24 @@ def test_bad_line_is_reported_with_its_number(bench: ModuleType, tmp_path: Path)
     path.write_text("{not json\n", encoding="utf-8")
     with pytest.raises(bench.CorpusError, match=r":1: invalid JSON"):
         bench.load_corpus(path)
+
+
+def test_bench_times_the_packs_with_the_semantic_layer_off(bench: ModuleType, cases: Cases) -> None:
+    from offergen.config import Settings
+
+    guard = bench.load_guard(Settings().guardrails_dir, "us-default")[0]
+    lexical = bench.without_semantic(guard)
+
+    def layers(g: Any) -> dict[str, bool]:
+        return {e.check.name: getattr(e.check, "semantic", None) is not None for e in g.pack.checks}
+
+    assert any(layers(guard).values())
+    assert layers(lexical) == dict.fromkeys(layers(guard), False)
+    # The phrase lists still run: US claims of the corpus are caught without the layer.
+    claims = [c for c in cases if "claims" in c.expect.fires and c.jurisdiction == Jurisdiction.US]
+    fired = [
+        c.id
+        for c in claims
+        if "claims" in {f.check for f in lexical.check(c.text, bench.context(c)).findings}
+    ]
+    assert fired
