@@ -14,7 +14,14 @@ quote after a dash; less when it is a place (a country, a city after "in", a lis
 a firm (a row of surnames, "Koret & Martens", a legal form after it). Title Case copy is told
 by its common words, not by the capitals that names and addresses bring to any line.
 Text written wholly in lower case has no capitals to go by: there, listed names that are no
-common word are read as if capitalised, and score `boosts.lower_case` less.
+common word are read as if capitalised, and score `boosts.lower_case` less unless a cue stands
+before them or before the list they are in ("paid sarah back", "ask dominik or leona").
+Beyond the sentence: the value of a name field is a name, in capitals or with bare initials too
+("Name on card: J R Hollis", "signed for by OKAFOR"); a kinship word before a name ("my son
+Oliver", "Oma Hilde"), a subject "from our team" or given a task ("Lindsey to send the deck"),
+and a name that signs its line after a dash, a bracket or a possessive ("- Gareth, Cardiff",
+"(Jürgen, 58)", "Deine Lena") count as context; a street word or ending ("rue des Lilas",
+"Hendrikkade") and a town after a comma in a signature or after a street are no person.
 German capitalises every noun, and the name lists hold many German and French words ("Konto",
 "Wer", "Bonne"): on a German line a capitalised word in no name list is a noun, German words
 the lists hold are common words, a capital in mid-sentence says nothing and only a listed first
@@ -69,6 +76,12 @@ class PersonBoosts(RecognizerOptions):
     initial: float  # an initial right before or after it: "J. Castellanos", "Hannah K."
     speaker: float  # "Sandy: ..." at a line start (a dialogue)
     verb: float
+    # Kinship right before it: "my son Oliver", "meine Schwester Annika", "Oma Hilde".
+    kinship: float
+    # A cue of `lower_case_cues` before a name in text without capitals ("paid sarah back").
+    lower_case_cue: float
+    # A clause's subject followed by "from" and where they work ("Mark from our team").
+    affiliation: float
     name_list: float
     # A listed name capitalised in mid-sentence, not after a determiner ("to Lisa").
     mid_sentence: float
@@ -88,6 +101,8 @@ class PersonBoosts(RecognizerOptions):
     organisation: float
     # Negative: one of several listed words is also a common word ("Grace Kelly" vs "Jane Doe").
     ambiguous_part: float
+    # The score of the value of a name field ("Name on card: MARTA KOWALCZYK").
+    field_value: float
 
 
 class LanguageOptions(RecognizerOptions):
@@ -136,6 +151,30 @@ class PersonOptions(RecognizerOptions):
     titles: list[str] = Field(default_factory=list)
     # Phrases (1-3 words) right before a name: "says", "call me", "friends like", "ship to".
     cues: list[str] = Field(default_factory=list)
+    # Labels of a name field before a colon ("Name on card:", "First name:"): the value after
+    # it, up to the next separator, is a name even in capitals or with bare initials. A label
+    # ending in "by" needs no colon ("signed for by OKAFOR").
+    field_labels: list[str] = Field(default_factory=list)
+    # Kinship and relationship words right before a name ("my son Oliver", "Oma Hilde"); alone
+    # they are no name ("Gros bisous, Mamie").
+    kinship: list[str] = Field(default_factory=list)
+    # Greetings that thank: after them a listed name that is also a word is addressed when a
+    # comma follows ("Thanks Summer, ..."; not "Hello Summer").
+    thanks: list[str] = Field(default_factory=list)
+    # Words before a name in text without capitals ("send it to jamal", "thx chris"), beyond
+    # `cues`.
+    lower_case_cues: list[str] = Field(default_factory=list)
+    # Possessives that sign a message before the name that ends it ("Deine Lena").
+    signoff_words: list[str] = Field(default_factory=list)
+    # Words after a clause's subject that say where the person works ("Mark from our team").
+    affiliation_words: list[str] = Field(default_factory=list)
+    # Words after a clause's subject that give them a task, as in meeting notes ("Lindsey to
+    # send the deck").
+    task_words: list[str] = Field(default_factory=list)
+    # Street words before a street's name ("rue des Lilas") and endings of one-word street names
+    # ("Prins Hendrikkade", "Goethestraße"): no person there.
+    street_prefixes: list[str] = Field(default_factory=list)
+    street_endings: list[str] = Field(default_factory=list)
     verbs: list[str] = Field(default_factory=list)
     joiners: list[str] = Field(default_factory=list)
     # Endings of surnames (Slavic, Nordic, Baltic, Greek, Romanian, Turkish, Caucasian): an
@@ -147,6 +186,9 @@ class PersonOptions(RecognizerOptions):
     # Prepositions that make a listed place a place ("to Lisbon"), beyond place_prepositions.
     travel_prepositions: list[str] = Field(default_factory=list)
     organisation_words: list[str] = Field(default_factory=list)
+    # Places of a firm that count after a name in lower case too ("Lagos branch", "Berlin
+    # office"): no one is a branch.
+    branch_words: list[str] = Field(default_factory=list)
     # Capitalised words that start a place name before a person's name ("North David",
     # "Lake Stephanie", "Saint Christiane").
     place_prefixes: list[str] = Field(default_factory=list)
@@ -206,6 +248,19 @@ _NEXT_CAPITAL = re.compile(r"[ \t]+[A-Z]")
 # ending in a comma ("Talk soon,\n— Priyanka").
 _ATTRIBUTION = re.compile(
     r"(?:[\"'\u201d\u2019\u00bb\u201c][ \t]*|,[ \t]*\n[ \t]*)[-\u2014\u2013][ \t]*$"
+)
+# The value of a name field: words or initials ("J R Hollis", "KEVIN J. O'BRIEN"), then what
+# ends a field: a line end, a separator or a full stop.
+_FIELD_WORD = r"(?:[^\W\d_]\.|[^\W\d_]+(?:['\u2019-][^\W\d_]+)*)"
+_FIELD_VALUE = re.compile(rf"{_FIELD_WORD}(?:[ \t]+{_FIELD_WORD})*")
+_FIELD_END = re.compile(r"[ \t]*(?:$|[\n|(),;<\[]|[-\u2013\u2014][ \t]|[.!?](?:\s|$))")
+# Signing a line: after a spaced dash or an opening bracket ("Thinking of you - Henrik",
+# "(Jürgen, 58)"), the name ends the line or its sentence, a place or an age after a comma at
+# most (a fix may add a sentence after it: "- Henrik. Terms apply.").
+_SPACED_DASH = re.compile(r"[ \t][-\u2013\u2014][ \t]")
+_SIGN_BEFORE = re.compile(r"(?:[ \t][-\u2013\u2014]|\()[ \t]*$")
+_SIGN_AFTER = re.compile(
+    r"(?:,[ \t]*[^\W_][^\n,;().!]{0,30})?(?:[.!)]*[ \t]*(?:\n|$)|[.!)]+[ \t]+(?=[A-Z]))"
 )
 _SENTENCE = re.compile(r"[.!?]+[\"'\u201d\u2019)]*[ \t]+|\n")
 
@@ -311,6 +366,8 @@ class PersonRecognizer:
                     word_set(lang.verbs),
                 )
             )
+        # A listed name that is a word in any of the languages is no name in lower-case text.
+        self._any_common = frozenset().union(*(lang.common for lang in self._languages_))
         self._english = word_set(o.english_words)
         brands = [*o.brands, *(b for name in o.brands_files for b in read_list(data_dir, name))]
         self._brands = word_set(brands)
@@ -346,7 +403,8 @@ class PersonRecognizer:
         )
         self._place_preps = word_set(o.place_prepositions)
         self._travel_preps = self._place_preps | word_set(o.travel_prepositions)
-        self._organisations = word_set(o.organisation_words)
+        self._branch_words = word_set(o.branch_words)
+        self._organisations = word_set(o.organisation_words) | self._branch_words
         self._organisation_prefixes = word_set(o.organisation_prefixes)
         self._cues = word_set(o.cues)
         self._cue_words = frozenset(c for c in self._cues if " " not in c)
@@ -357,6 +415,20 @@ class PersonRecognizer:
             rf"(?<![\w])(?:(?:{particles_before})[ \t]+)+$" if particles_before else r"(?!)"
         )
         self._place_prefixes = word_set(o.place_prefixes)
+        self._kinship = word_set(o.kinship)
+        self._thanks = word_set(o.thanks)
+        self._lower_cues = self._cues | word_set(o.lower_case_cues)
+        self._signoff_words = word_set(o.signoff_words)
+        self._affiliation = word_set(o.affiliation_words)
+        self._task_words = word_set(o.task_words)
+        self._street_prefixes = word_set(o.street_prefixes)
+        street_endings = sorted({_fold(e) for e in o.street_endings}, key=len, reverse=True)
+        self._street_ending = re.compile(
+            "(?:" + "|".join(map(re.escape, street_endings)) + ")$" if street_endings else r"(?!)"
+        )
+        self._field_label = self._label_pattern(o.field_labels)
+        # What may stand before the name in a field's value ("Attn: Mrs Adeyemi").
+        self._field_lead = self._honorifics | self._titles | self._kinship
         self._stops = (
             self._greeting_words
             | self._honorifics
@@ -364,6 +436,22 @@ class PersonRecognizer:
             | self._organisations
             | word_set(o.organisation_prefixes)
             | self._place_prefixes
+            | self._kinship
+            | self._street_prefixes
+        )
+
+    @staticmethod
+    def _label_pattern(labels: list[str]) -> re.Pattern[str]:
+        """A field label at a line start or after a separator, then its colon (none needed after
+        "by": "signed for by OKAFOR")."""
+        if not labels:
+            return re.compile(r"(?!)")
+        keys = sorted(word_set(labels), key=len, reverse=True)
+        alternatives = "|".join(r"[ \t]+".join(map(re.escape, k.split())) for k in keys)
+        return re.compile(
+            rf"(?:^|(?<=[\n|(,;.:\u2013\u2014-]))[ \t]*(?P<label>{alternatives})"
+            r"(?:[ \t]*:|(?<=by)(?=[ \t]))[ \t]*",
+            re.IGNORECASE | re.MULTILINE,
         )
 
     # -- tokens and runs -------------------------------------------------------------------
@@ -415,6 +503,7 @@ class PersonRecognizer:
             len(key) > 1
             and key not in self._never
             and key not in self._common
+            and key not in self._any_common
             and key not in self._stops
             and self._listed(key)
         )
@@ -449,7 +538,7 @@ class PersonRecognizer:
         key = token.key
         if key in self._stops:
             return "stop"
-        if key in self._never:
+        if key in self._never or self._street_name(key):
             return "common"
         listed = self._listed(key) or (
             "-" in key and all(self._listed(p) for p in key.split("-"))  # Smith-Jones
@@ -462,6 +551,12 @@ class PersonRecognizer:
         if common:
             return "common"
         return "name" if self._surname_shape(key) else "unknown"
+
+    def _street_name(self, key: str) -> bool:
+        """A one-word street name ("Hendrikkade", "Goethestraße"), its stem three letters at
+        least."""
+        m = self._street_ending.search(_fold(key))
+        return m is not None and m.start() >= 3
 
     def _surname_shape(self, key: str) -> bool:
         """An unlisted word with a surname's ending ("Batukayev", "Jónmundsson"), its stem three
@@ -507,6 +602,68 @@ class PersonRecognizer:
             hit = self._score(text, tokens, kinds, honorific, parts, i, line)
             if hit is not None:
                 found.append(hit)
+        found.extend(self._fields(text, scan.merchant_words))
+        return found
+
+    def _fields(self, text: str, merchant: frozenset[str]) -> Iterator[Recognition]:
+        """The values of name fields ("Name on card: MARTA KOWALCZYK | Expiry ..."): a label
+        says what the value is, so capitals and bare initials do not matter."""
+        for label in self._field_label.finditer(text):
+            value = _FIELD_VALUE.match(text, label.end())
+            if value is None:
+                continue
+            span = self._field_name(text, value.start(), value.end(), merchant)
+            # It ends the field, or a place preposition follows ("R. Douglas at 10:42").
+            if span is not None and (span[1] < value.end() or _FIELD_END.match(text, span[1])):
+                name = " ".join(words(label.group("label")))
+                yield Recognition(
+                    span[0],
+                    span[1],
+                    self.o.boosts.field_value,
+                    f"the value of the field '{name.capitalize()}:'",
+                )
+
+    def _field_name(
+        self, text: str, start: int, end: int, merchant: frozenset[str] = frozenset()
+    ) -> tuple[int, int] | None:
+        """The name in a field's value, after any honorific, title or kinship word ("Grandpa
+        Joe"); None where a word is no name (a common word, the merchant, a brand written
+        in CamelCase, a place: "All customers", "Attn: PayPal", "Attn: Lisbon")."""
+        found: tuple[int, int] | None = None
+        for m in re.finditer(r"\S+", text[start:end]):
+            word = m.group().rstrip(".")
+            key = word.lower()
+            if len(word) == 1 and word.isupper():
+                pass  # an initial
+            elif not word[:1].isupper():
+                if found is not None and key in self._place_preps:
+                    break
+                if key not in self._particle_words:
+                    return None
+            elif found is None and key in self._field_lead:
+                continue  # "Mrs Adeyemi", "Grandpa Joe"
+            elif (
+                key in self._never
+                or key in self._stops
+                or key in merchant
+                or (key in self._common and not self._listed(key))
+                or not (word.isupper() or self._word.fullmatch(word))
+            ):
+                return None
+            lo, hi = start + m.start(), start + m.start() + len(word)
+            found = (lo if found is None else found[0], hi)
+        if found is None:
+            return None
+        value = words(text[found[0] : found[1]])
+        # one word that is a brand ("Attn: Douglas") or a place; "R. Douglas" is a person
+        if not any(len(w) > 1 for w in value) or _fold(" ".join(value)) in self._places:
+            return None
+        if len(value) == 1 and value[0] in self._brands:
+            return None
+        # one word in capitals may be a firm's acronym ("collected by DHL"): a listed name only
+        written = text[found[0] : found[1]]
+        if len(value) == 1 and written.isupper() and not self._listed(value[0]):
+            return None
         return found
 
     def _has_brand(self, keys: list[str]) -> bool:
@@ -579,7 +736,7 @@ class PersonRecognizer:
             ):
                 kind = "common"
             if (
-                kind == "ambiguous"
+                kind in ("ambiguous", "name")
                 and not part
                 and i + 1 < len(run)
                 and token.key in self._cue_words
@@ -730,15 +887,25 @@ class PersonRecognizer:
             reasons.append(f"after the honorific '{honorific.title()}'")
             start = self._honorific_start(text, start)
         elif greeting is not None:
-            if len(tokens) > 1 or kinds[0] != "ambiguous":  # "Hello Summer", "Hi June"
+            # "Hello Summer", "Hi June" greet a season; "Thanks Summer, ..." a person.
+            thanked = greeting.lower() in self._thanks and text[end : end + 1] == ","
+            if len(tokens) > 1 or kinds[0] != "ambiguous" or thanked:
                 score += b.greeting
                 reasons.append(f"after the greeting '{greeting}'")
         elif adjacent and prev[-1] in self._titles:
-            score += b.title
-            reasons.append(f"after the title '{prev[-1]}'")
+            if not self._job_title_part(prev, kinds):
+                score += b.title
+                reasons.append(f"after the title '{prev[-1]}'")
+        elif adjacent and prev[-1] in self._kinship:
+            score += b.kinship
+            reasons.append(f"after the kinship word '{prev[-1]}'")
+        elif tokens[0].lowered and (cue := self._lower_case_cue(text, parts, i)) is not None:
+            score += b.lower_case_cue
+            reasons.append(f"after '{cue}' in text without capitals")
         elif adjacent and (cue := self._phrase_before(prev, self._cues)) is not None:
             score += b.cue
             reasons.append(f"after '{cue.lower()}'")
+            score += self._capital_bonus(text, line_start, start, prev, kinds, reasons)
         elif prev and prev[-1] in self._place_preps and named < 2:
             # Two listed names that are no words are a person's: "from Stephanie Lin".
             score -= b.place
@@ -785,14 +952,36 @@ class PersonRecognizer:
         ):  # not a title or a publication's name: "— Forbes Advisor"
             score += b.own_line
             reasons.append("signing a quote or a line (after a dash)")
-        elif self._addressable(tokens, kinds, line) and self._vocative(
-            text, line_start, start, end
+        elif (
+            ("name" in kinds or (len(tokens) > 1 and "ambiguous" in kinds))
+            and place is None
+            and self._signs_line(text, line_start, start, end)
+        ):
+            score += b.own_line
+            reasons.append("signing the line (after a dash or a bracket, at its end)")
+        elif (
+            "name" in kinds
+            # a town may be a first name too ("Deine Lena"); "Dein Berlin" is a slogan
+            and (place is None or self._is_first(tokens[0].key))
+            and self._signed_off(text, line_start, start, end, prev)
+        ):
+            score += b.own_line
+            reasons.append(f"signing the message after '{prev[-1]}'")
+        elif (
+            self._addressable(tokens, kinds, line)
+            and self._vocative(text, line_start, start, end)
+            # "- Avis client vérifié, Lyon": a town in a signature
+            and not (
+                self._town_after_comma(text, line_start, start, end, place)
+                and _SPACED_DASH.search(text, line_start, start) is not None
+            )
         ):
             score += b.vocative
             reasons.append("addressed (set off by a comma)")
         elif (
             not context
             and place in (None, "city")
+            and not self._town_after_comma(text, line_start, start, end, place)
             and len(tokens) == 1
             and kinds[0] == "name"
             # A surname alone may be a firm's: not after a joiner ("Rivera, Hill and Malone"),
@@ -838,12 +1027,23 @@ class PersonRecognizer:
         ):
             score += b.verb
             reasons.append(f"before '{verb[0]}'")
+        if ("name" in kinds or "ambiguous" in kinds) and self._affiliated(
+            text, line_start, start, end, nxt, place
+        ):
+            score += b.affiliation
+            reasons.append(f"before '{nxt[0]}' and where they work")
+        elif kinds == ["name"] and place is None and self._assigned(text, line_start, start, end):
+            score += b.verb
+            reasons.append("given a task ('... to <verb>')")
         if nxt and text[end : end + 1] == " " and (org := self._organisation_after(text, end, nxt)):
             score -= b.organisation
             reasons.append(f"before '{org}'")
         elif adjacent and prev[-1] in self._organisation_prefixes:
             score -= b.organisation
             reasons.append(f"after '{prev[-1]}'")
+        elif adjacent and prev[-1] in self._street_prefixes:
+            score -= b.organisation
+            reasons.append(f"after the street word '{prev[-1]}'")
         listed_in = self._in_name_list(text, parts, i)
         if listed_in is None and self._ampersand_firm(text, tokens):
             listed_in = "firm"
@@ -902,8 +1102,11 @@ class PersonRecognizer:
         that is also a common word counts only capitalised ("Berg AS", not "Berg as a user")."""
         for phrase in (" ".join(nxt[:2]), nxt[0]):
             if phrase in self._organisations:
-                written = text[end : end + 40].lstrip(" \t,")
-                return None if phrase in self._common and written[:1].islower() else phrase
+                # the first letter after it: "(as printed on card)" is no legal form
+                written = _LETTERS.search(text, end, end + 40)
+                lower = written is not None and written.group()[:1].islower()
+                common = phrase in self._common and phrase not in self._branch_words
+                return None if common and lower else phrase
         return None
 
     def _is_verb(self, word: str, text: str, end: int, line: _Line = _NO_LANGUAGE) -> bool:
@@ -993,7 +1196,112 @@ class PersonRecognizer:
         clause = before.rstrip(",").rsplit(",", 1)[-1]
         if any(ch.isdigit() for ch in clause[-25:]):
             return False
+        # "... on Jackson Avenue, Charlotte.": a town after a street
+        last = words(clause[-25:])
+        if last and last[-1] in self._organisations:
+            return False
         return before[-1] == "," and (after == "" or after[:1] in ("!", "?", ".", "\n"))
+
+    def _capital_bonus(
+        self,
+        text: str,
+        line_start: int,
+        start: int,
+        prev: list[str],
+        kinds: list[str],
+        reasons: list[str],
+    ) -> float:
+        """After a cue, listed names that are also words count when capitalised in
+        mid-sentence, where the words would not be ("thank you to Grace for ...", "placed by
+        Mark Brown")."""
+        if set(kinds) != {"ambiguous"} or not self._mid_sentence(text, line_start, start, prev):
+            return 0.0
+        reasons.append("capitalised in mid-sentence")
+        return self.o.boosts.mid_sentence
+
+    def _job_title_part(self, prev: list[str], kinds: list[str]) -> bool:
+        """One unlisted word after a title after a determiner is the title's own ("El Director
+        Comercial", "the Sales Director Europe"), no one's name."""
+        return kinds == ["unknown"] and len(prev) > 1 and prev[-2] in self._determiners
+
+    @staticmethod
+    def _town_after_comma(
+        text: str, line_start: int, start: int, end: int, place: str | None
+    ) -> bool:
+        """A listed town after a comma and before no '!' or '?' ends an address or a signature
+        ("Verified buyer, London", "Avis client vérifié, Lyon"), no one addressed."""
+        if place != "city" or not text[line_start:start].rstrip(_OPENING).endswith(","):
+            return False
+        return text[end : end + 3].lstrip(_CLOSING)[:1] not in ("!", "?")
+
+    def _lower_case_cue(
+        self, text: str, parts: list[tuple[list[_Token], list[str], str | None]], i: int
+    ) -> str | None:
+        """A cue right before the name, or before the first of a list of names it is in ("ask
+        dominik or leona"), in text without capitals."""
+        first = self._chain_first(text, parts, i)
+        lead = parts[first][0][0].start
+        line_start = text.rfind("\n", 0, lead) + 1
+        lo = max(line_start, lead - 40)
+        if _ADJACENT.search(text, lo, lead) is None:
+            return None
+        cue = self._phrase_before(words(text[lo:lead]), self._lower_cues)
+        return None if cue is None else cue.lower()
+
+    def _signs_line(self, text: str, line_start: int, start: int, end: int) -> bool:
+        """After a spaced dash or an opening bracket, at the end of its line (a place or an
+        age after a comma at most): "Thinking of you - Henrik", "- Gareth, Cardiff",
+        "(Jürgen, 58)"."""
+        return (
+            _SIGN_BEFORE.search(text, line_start, start) is not None
+            and _SIGN_AFTER.match(text, end) is not None
+        )
+
+    def _signed_off(
+        self, text: str, line_start: int, start: int, end: int, prev: list[str]
+    ) -> bool:
+        """After a possessive that starts its clause, at the end of the line: "Alles Gute!
+        Deine Lena" (not "Réserve ta Clio")."""
+        if not prev or prev[-1] not in self._signoff_words:
+            return False
+        before = _WORD_BEFORE.search(text, max(line_start, start - 20), start)
+        if before is None or not self._clause_start(text, line_start, before.start()):
+            return False
+        return _SIGN_AFTER.match(text, end) is not None
+
+    def _affiliated(
+        self,
+        text: str,
+        line_start: int,
+        start: int,
+        end: int,
+        nxt: list[str],
+        place: str | None,
+    ) -> bool:
+        """A clause's subject, then "from" and a team, a branch or a town: "Mark from our
+        team", "Obinna from Manchester"; a place before a place is none ("Rome from Milan")."""
+        if len(nxt) < 2 or nxt[0] not in self._affiliation:
+            return False
+        if not self._clause_start(text, line_start, start):
+            return False
+        line_end = text.find("\n", end)
+        after = _LETTERS.findall(text, end, min(end + 40, len(text) if line_end < 0 else line_end))
+        if len(after) < 2:
+            return False
+        return nxt[1] in self._determiners or (after[1][:1].isupper() and place is None)
+
+    def _assigned(self, text: str, line_start: int, start: int, end: int) -> bool:
+        """A clause's subject given a task, as in meeting notes: "Lindsey to send the deck",
+        "Felipe to model the economics" (not "Paris to Berlin", "Anna to the rescue")."""
+        after = _LETTERS.findall(text, end, end + 40)
+        return (
+            len(after) > 1
+            and after[0] in self._task_words
+            and after[1][:1].islower()
+            and after[1] not in self._determiners
+            and text[end : end + 1] == " "
+            and self._clause_start(text, line_start, start)
+        )
 
     def _own_line(self, text: str, line_start: int, start: int, end: int) -> bool:
         """Alone on its line, above a line with a figure or below a closing."""
@@ -1041,9 +1349,8 @@ class PersonRecognizer:
         word ("Jensen & Larsen ApS", "Perera y Pons S.L.") is a firm's name; one with a listed
         place that is no first name, or one right after "to", is a list of places ("a Milano,
         Napoli e San Marino")."""
-        first = last = i
-        while first > 0 and self._joined(text, parts, first - 1, first):
-            first -= 1
+        last = i
+        first = self._chain_first(text, parts, i)
         while last + 1 < len(parts) and self._joined(text, parts, last, last + 1):
             last += 1
         chain = last - first + 1
@@ -1075,6 +1382,15 @@ class PersonRecognizer:
         if firsts * 3 >= chain * 2:
             return "names"
         return "firm"  # "Rivera, Hill and Malone": a row of surnames is a firm
+
+    def _chain_first(
+        self, text: str, parts: list[tuple[list[_Token], list[str], str | None]], i: int
+    ) -> int:
+        """The first part of the list of names that part `i` is in (`i` outside a list)."""
+        first = i
+        while first > 0 and self._joined(text, parts, first - 1, first):
+            first -= 1
+        return first
 
     def _ampersand_firm(self, text: str, tokens: list[_Token]) -> bool:
         """One word joined by '&' to one other word, not both listed first names: "Harper &

@@ -100,3 +100,78 @@ def test_an_initial_is_part_of_the_span_and_explained(pii: PiiCheck) -> None:
     (finding,) = pii.check("Received by: K. Obuya at 10:42 AM", CTX)
     assert "beside an initial" in finding.explanation
     assert "Obuya" not in finding.explanation
+
+
+@pytest.mark.parametrize(
+    ("text", "span"),
+    [
+        # the value of a name field, in capitals or with bare initials
+        ("Name on card: MARTA KOWALCZYK | Expiry: 09/27", "MARTA KOWALCZYK"),
+        ("Name on card: J R Hollis", "J R Hollis"),
+        ("Delivered - signed for by OKAFOR.", "OKAFOR"),
+        ("Attendees: Hiroshi Tanaka, Beatriz Costa. Apologies: Nadia.", "Nadia"),
+        # "as" in brackets after the name is no legal form ("Berg AS")
+        ("Card holder: Nguyen Thi Lan (as printed on card)", "Nguyen Thi Lan"),
+        # a kinship word right before the name
+        ("My son Oliver used my card without permission.", "Oliver"),
+        ("Ich habe das Geld an meine Schwester Annika überwiesen.", "Annika"),
+        # a subject and where they work; who sent a note
+        ("Mark from our team picked his favourite deals for you.", "Mark"),
+        ("Note from Siddharth: please ring her back before 5.", "Siddharth"),
+        # a task in meeting notes
+        ("AI: Lindsey to send the deck by EOD.", "Lindsey"),
+        # a name that signs the line after a dash, a bracket or a possessive
+        ("Get well soon. Thinking of you - Henrik", "Henrik"),
+        ("Sehr zufrieden, nur die App könnte schneller sein. (Jürgen, 58)", "Jürgen"),
+        ("Für Oma Hilde - alles Gute! Deine Lena", "Lena"),
+        # a cue before a name, or before the list it is in, in text without capitals
+        ("hey can u send the money to jamal instead", "jamal"),
+        ("ask dominik or leona, they set up the direct debit", "leona"),
+        # a listed name that is also a word: thanked before a comma, capitalised after a cue
+        ("Thanks Summer, the payment link worked perfectly.", "Summer"),
+        ("Order placed by Mark Brown; deliver to the back door.", "Mark Brown"),
+        ("A special thank you to Grace for organising the event.", "Grace"),
+        # birthday wishes in the EU languages greet
+        ("Bon anniversaire Théo ! Gros bisous", "Théo"),
+    ],
+)
+def test_names_in_context(pii: PiiCheck, text: str, span: str) -> None:
+    assert span in _names(pii, text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a kinship word alone is no name; a greeting is no thanks ("Hello Summer")
+        "Gros bisous, Mamie",
+        "Hello Summer, we are back with new deals.",
+        # a field whose value is no name, a label that is part of another one
+        "Name: Gold Rewards card",
+        "Product name: Aster",
+        "Attn: PayPal",
+        "Collected by DHL.",
+        # no task: a place, a determiner after "to"
+        "Anna to the rescue!",
+        # in text without capitals, a firm is as likely after "for"
+        "i used to work for mizuho financial as a teller",
+        # streets, a town after a street or in a signature, a job title's own word
+        "Loyer avril - appartement rue des Lilas",
+        "Nieuwe winkel geopend aan de Prins Hendrikkade in Amsterdam.",
+        "Parcel held at the depot on Jackson Avenue, Charlotte.",
+        "Verified buyer, London - 4/5, wish there were more currencies.",
+        "« Application claire. » - Avis client vérifié, Lyon",
+        "El Director Comercial presentará los resultados el jueves.",
+        # a firm's branch after a town
+        "Transfer to Lagos branch account confirmed.",
+        # a place after a dash signs nothing
+        "Free delivery on all orders - London",
+    ],
+)
+def test_not_names_in_context(pii: PiiCheck, text: str) -> None:
+    assert _names(pii, text) == []
+
+
+def test_a_field_value_is_explained_by_its_label(pii: PiiCheck) -> None:
+    (finding,) = pii.check("Name on card: MARTA KOWALCZYK", CTX)
+    assert "the value of the field 'Name on card:'" in finding.explanation
+    assert "MARTA" not in finding.explanation
