@@ -170,11 +170,30 @@ def _apply(
     return fixed, None
 
 
+def _common_prefix(a: str, b: str) -> int:
+    """Length of the common prefix (bisection over slice comparisons, which run in C)."""
+    lo, hi = 0, min(len(a), len(b))
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if a[:mid] == b[:mid]:
+            lo = mid
+        else:
+            hi = mid - 1
+    return lo
+
+
 def _insertions(old: str, new: str) -> list[tuple[int, int]] | None:
     """Spans of `new` that were inserted into `old`; None if any character of `old` was lost."""
-    ops = difflib.SequenceMatcher(None, old, new, autojunk=False).get_opcodes()
+    # A fix inserts at a few places (a disclosure at the end): the diff runs on what lies
+    # between the common prefix and suffix only, since on a whole long text it is quadratic.
+    head = _common_prefix(old, new)
+    room = min(len(old), len(new)) - head
+    tail = _common_prefix(old[::-1][:room], new[::-1][:room])
+    ops = difflib.SequenceMatcher(
+        None, old[head : len(old) - tail], new[head : len(new) - tail], autojunk=False
+    ).get_opcodes()
     if all(tag in ("equal", "insert") for tag, *_ in ops):
-        return [(j1, j2) for tag, _, _, j1, j2 in ops if tag == "insert"]
+        return [(head + j1, head + j2) for tag, _, _, j1, j2 in ops if tag == "insert"]
     # The matcher can prefer a non-subsequence alignment; a plain scan decides for certain.
     spans: list[tuple[int, int]] = []
     i = 0

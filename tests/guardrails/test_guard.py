@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import textwrap
 from datetime import date
 from pathlib import Path
@@ -12,7 +13,7 @@ import pytest
 from offergen.config import REPO_ROOT
 from offergen.guardrails import registry
 from offergen.guardrails.base import CheckContext, CheckParams
-from offergen.guardrails.guard import Guard, GuardResult
+from offergen.guardrails.guard import Guard, GuardResult, _insertions
 from offergen.guardrails.pack import load_pack
 from offergen.schemas import Channel, Finding, Jurisdiction, OfferTerms, Severity
 
@@ -494,3 +495,37 @@ def test_text_without_findings_is_returned_untouched(tmp_path: Path) -> None:
     assert result == GuardResult(
         released=True, text=COPY, findings=[], original_text=COPY, applied_fixes=[]
     )
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "spans"),
+    [
+        ("Save 5%.", "Save 5%. Terms apply.", [(8, 21)]),
+        ("Save 5%.", "Rates vary. Save 5%.", [(0, 12)]),
+        ("Save 5% today.", "Save 5% (min. $50) today.", [(8, 19)]),
+        ("aaaa", "aaXaa", [(2, 3)]),
+        ("Save 5%.", "Save 6%.", None),
+    ],
+)
+def test_insertions_are_the_spans_a_fix_added(
+    old: str, new: str, spans: list[tuple[int, int]] | None
+) -> None:
+    assert _insertions(old, new) == spans
+
+
+def test_insertions_diff_only_what_lies_between_the_common_ends(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The character diff is quadratic: on a long copy it runs on the changed middle only.
+    seen: list[int] = []
+    matcher = difflib.SequenceMatcher
+
+    def recording(junk: None, a: str, b: str, autojunk: bool) -> difflib.SequenceMatcher[str]:
+        seen.append(len(a) + len(b))
+        return matcher(junk, a, b, autojunk=autojunk)
+
+    monkeypatch.setattr(difflib, "SequenceMatcher", recording)
+    old = "Anna Berg, " * 1800
+    new = old + " Terms apply."
+    assert _insertions(old, new) == [(len(old), len(new))]
+    assert seen == [len(" Terms apply.")]

@@ -11,6 +11,7 @@ rule or list fired and the score, never the value. Overlaps: the longest span wi
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -272,12 +273,15 @@ class PiiCheck:
                     candidates.append((rank, hit.start - hit.end, hit, entity))
         # The longest span wins an overlap (an IBAN contains card-like digit runs), then rank.
         candidates.sort(key=lambda c: (c[1], c[0], c[2].start))
-        taken: list[Recognition] = []
+        taken: list[tuple[int, int]] = []  # kept spans, sorted, never overlapping
         findings: list[Finding] = []
         for _, _, hit, entity in candidates:
-            if any(hit.start < t.end and t.start < hit.end for t in taken):
+            # Only the kept spans on either side can overlap it (a text of a thousand names
+            # stays linear-logarithmic).
+            k = bisect.bisect_left(taken, (hit.start, hit.end))
+            if (k and taken[k - 1][1] > hit.start) or (k < len(taken) and taken[k][0] < hit.end):
                 continue
-            taken.append(hit)
+            taken.insert(k, (hit.start, hit.end))
             start, end = visible.span(hit.start, hit.end)
             findings.append(
                 Finding(

@@ -262,6 +262,9 @@ _SIGN_BEFORE = re.compile(r"(?:[ \t][-\u2013\u2014]|\()[ \t]*$")
 _SIGN_AFTER = re.compile(
     r"(?:,[ \t]*[^\W_][^\n,;().!]{0,30})?(?:[.!)]*[ \t]*(?:\n|$)|[.!)]+[ \t]+(?=[A-Z]))"
 )
+# Context is read at most this far from a name on its line: a text that is one long line (a
+# thousand names joined by commas) would cost quadratic time otherwise.
+_CONTEXT = 300
 _SENTENCE = re.compile(r"[.!?]+[\"'\u201d\u2019)]*[ \t]+|\n")
 
 
@@ -285,6 +288,18 @@ class _Line:
 
 _NO_LANGUAGE = _Line()
 
+_Part = tuple[list[_Token], list[str], str | None]  # a name part's tokens, kinds, honorific
+
+
+class _Parts(list[_Part]):
+    """The name parts of one text, with the lists of names they form, each worked out once:
+    a text of a thousand names joined by commas costs linear time, not quadratic."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.chains: dict[int, tuple[int, int]] = {}  # part -> (first, last) of its list
+        self.kinds: dict[int, str | None] = {}  # a list's first part -> what the list is
+
 
 @dataclass(frozen=True)
 class _Language:
@@ -293,6 +308,11 @@ class _Language:
     nouns: bool
     nouns_min: int
     verbs: frozenset[str]
+
+
+def _line_start(text: str, at: int) -> int:
+    """Where the line of `at` starts, or `_CONTEXT` characters before `at` on a longer line."""
+    return max(text.rfind("\n", 0, at) + 1, at - _CONTEXT)
 
 
 @functools.lru_cache(maxsize=1 << 16)
@@ -581,7 +601,7 @@ class PersonRecognizer:
         if not text.isupper() and any(ch.islower() for ch in text):
             text, lowered = self._shadow(text)
         lines = self._languages(text)
-        parts: list[tuple[list[_Token], list[str], str | None]] = []
+        parts = _Parts()
         marked = [m.span() for m in self._marked_brands.finditer(text)]
         for run in self._runs(text, lowered):
             if any(s < run[-1].end and run[0].start < e for s, e in marked):
@@ -815,7 +835,7 @@ class PersonRecognizer:
         tokens: list[_Token],
         kinds: list[str],
         honorific: str | None,
-        parts: list[tuple[list[_Token], list[str], str | None]],
+        parts: _Parts,
         i: int,
         line: _Line = _NO_LANGUAGE,
     ) -> Recognition | None:
@@ -859,7 +879,7 @@ class PersonRecognizer:
             score -= b.lower_case
             reasons.append("in text without capitals")
         # Context is read on the same line: a job title on the line above is no title of this.
-        line_start = text.rfind("\n", 0, start) + 1
+        line_start = _line_start(text, start)
         # Lower-case particles before the name belong to it: "says van der Pol".
         particles = self._particles_before.search(text, max(line_start, start - 30), start)
         if particles is not None and particles.start() > line_start:
@@ -1125,12 +1145,10 @@ class PersonRecognizer:
     def _speaker_label(text: str, tokens: list[_Token]) -> bool:
         """At a line start, right before a colon: "Sandy: ..."."""
         start, end = tokens[0].start, tokens[-1].end
-        line_start = text.rfind("\n", 0, start) + 1
+        line_start = _line_start(text, start)
         return text[end : end + 1] == ":" and not text[line_start:start].strip()
 
-    def _dialogue(
-        self, text: str, parts: list[tuple[list[_Token], list[str], str | None]], i: int
-    ) -> bool:
+    def _dialogue(self, text: str, parts: _Parts, i: int) -> bool:
         """Another line of the text starts with a speaker label that is a listed name or this
         one again: a dialogue."""
         own = [t.key for t in parts[i][0]]
@@ -1163,8 +1181,8 @@ class PersonRecognizer:
             return False
         if len(prev) > 1 and prev[-2] in self._determiners and prev[-1] in self._common:
             return False  # after a determiner and an adjective: "the new Morrison report"
-        line_end = text.find("\n", start)
-        line = text[line_start : len(text) if line_end < 0 else line_end]
+        line_end = text.find("\n", start, start + _CONTEXT)
+        line = text[line_start : min(len(text), start + _CONTEXT) if line_end < 0 else line_end]
         return not self._title_case(line)
 
     def _title_case(self, line: str) -> bool:
@@ -1234,14 +1252,12 @@ class PersonRecognizer:
             return False
         return text[end : end + 3].lstrip(_CLOSING)[:1] not in ("!", "?")
 
-    def _lower_case_cue(
-        self, text: str, parts: list[tuple[list[_Token], list[str], str | None]], i: int
-    ) -> str | None:
+    def _lower_case_cue(self, text: str, parts: _Parts, i: int) -> str | None:
         """A cue right before the name, or before the first of a list of names it is in ("ask
         dominik or leona"), in text without capitals."""
-        first = self._chain_first(text, parts, i)
+        first = self._chain(text, parts, i)[0]
         lead = parts[first][0][0].start
-        line_start = text.rfind("\n", 0, lead) + 1
+        line_start = _line_start(text, lead)
         lo = max(line_start, lead - 40)
         if _ADJACENT.search(text, lo, lead) is None:
             return None
@@ -1338,9 +1354,7 @@ class PersonRecognizer:
         m = re.search(r"[^\W\d_]+\.?[ \t]+$", text[max(0, start - 20) : start])
         return start - (len(m.group()) if m else 0)
 
-    def _in_name_list(
-        self, text: str, parts: list[tuple[list[_Token], list[str], str | None]], i: int
-    ) -> str | None:
+    def _in_name_list(self, text: str, parts: _Parts, i: int) -> str | None:
         """What a list around it is: 'names', 'firm' (a firm's name) or 'places'; None outside
         a list. Exactly one other listed name beside it, joined by 'and', '&', ',' or 'or'
         ("Kleist and Arnold"); a longer chain mostly of first names ("Olga, Maria, Kyle and
@@ -1349,10 +1363,12 @@ class PersonRecognizer:
         word ("Jensen & Larsen ApS", "Perera y Pons S.L.") is a firm's name; one with a listed
         place that is no first name, or one right after "to", is a list of places ("a Milano,
         Napoli e San Marino")."""
-        last = i
-        first = self._chain_first(text, parts, i)
-        while last + 1 < len(parts) and self._joined(text, parts, last, last + 1):
-            last += 1
+        first, last = self._chain(text, parts, i)
+        if first not in parts.kinds:
+            parts.kinds[first] = self._list_kind(text, parts, first, last)
+        return parts.kinds[first]
+
+    def _list_kind(self, text: str, parts: _Parts, first: int, last: int) -> str | None:
         chain = last - first + 1
         if chain == 1:
             return None
@@ -1383,14 +1399,17 @@ class PersonRecognizer:
             return "names"
         return "firm"  # "Rivera, Hill and Malone": a row of surnames is a firm
 
-    def _chain_first(
-        self, text: str, parts: list[tuple[list[_Token], list[str], str | None]], i: int
-    ) -> int:
-        """The first part of the list of names that part `i` is in (`i` outside a list)."""
-        first = i
-        while first > 0 and self._joined(text, parts, first - 1, first):
-            first -= 1
-        return first
+    def _chain(self, text: str, parts: _Parts, i: int) -> tuple[int, int]:
+        """The first and last part of the list of names that part `i` is in ((i, i) outside a
+        list); recorded for every part of the list."""
+        if i not in parts.chains:
+            first = last = i
+            while first > 0 and self._joined(text, parts, first - 1, first):
+                first -= 1
+            while last + 1 < len(parts) and self._joined(text, parts, last, last + 1):
+                last += 1
+            parts.chains.update(dict.fromkeys(range(first, last + 1), (first, last)))
+        return parts.chains[i]
 
     def _ampersand_firm(self, text: str, tokens: list[_Token]) -> bool:
         """One word joined by '&' to one other word, not both listed first names: "Harper &
@@ -1419,9 +1438,7 @@ class PersonRecognizer:
             return True
         return "-" in key and all(self._in(p, self._first) for p in key.split("-"))
 
-    def _joined(
-        self, text: str, parts: list[tuple[list[_Token], list[str], str | None]], a: int, b: int
-    ) -> bool:
+    def _joined(self, text: str, parts: _Parts, a: int, b: int) -> bool:
         # Both listed names; in a longer list one may be unlisted ("Marija, Ilja and Karl").
         kinds_a, kinds_b = parts[a][1], parts[b][1]
         if "name" not in kinds_a and "name" not in kinds_b:

@@ -5,10 +5,14 @@ languages), and the lists, firms, places and addresses that must stay no names."
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Callable
+
 import pytest
 
 from offergen.guardrails.base import CheckContext
 from offergen.guardrails.checks.pii import PiiCheck, PiiParams
+from offergen.guardrails.recognizers.person import PersonRecognizer
 from offergen.schemas import Channel, Jurisdiction, OfferKind, OfferTerms, Severity, Unit
 
 CTX = CheckContext(
@@ -178,3 +182,27 @@ def test_a_field_value_is_explained_by_its_label(pii: PiiCheck) -> None:
     (finding,) = pii.check("Name on card: MARTA KOWALCZYK", CTX)
     assert "the value of the field 'Name on card:'" in finding.explanation
     assert "MARTA" not in finding.explanation
+
+
+def test_a_long_list_of_names_is_read_in_linear_time(
+    pii: PiiCheck, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A text that is one list of a thousand names: each pair of neighbours is compared a bounded
+    # number of times and the list judged once (it was once per name, over the whole list).
+    calls: Counter[str] = Counter()
+
+    def counting(name: str) -> Callable[..., object]:
+        original = getattr(PersonRecognizer, name)
+
+        def wrapper(self: PersonRecognizer, *args: object) -> object:
+            calls[name] += 1
+            return original(self, *args)
+
+        return wrapper
+
+    for name in ("_joined", "_list_kind"):
+        monkeypatch.setattr(PersonRecognizer, name, counting(name))
+    names = _names(pii, ", ".join(["Anna Berg", "Tom Weiss"] * 500))
+    assert len(names) == 1000
+    assert calls["_list_kind"] == 1
+    assert calls["_joined"] <= 3 * 1000
