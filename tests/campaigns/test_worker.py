@@ -113,7 +113,9 @@ def test_a_killed_worker_is_resumed_exactly_once(
 ) -> None:
     total = 12
     created = store.create([request(i) for i in range(total)], tenant=None)
-    first = _spawn(database, index_dir, created.id, delay=0.25)
+    # Generations long against the status poll and the kill: with 0.25 s, the item seen
+    # running finished before the SIGKILL landed in 1 CI run, leaving no lease to take over.
+    first = _spawn(database, index_dir, created.id, delay=1.0)
     try:
         assert first.stdout is not None and first.stdout.readline().strip() == "ready"
         deadline = time.monotonic() + 60
