@@ -23,7 +23,9 @@ from tests.api.conftest import GLOBEX_MERCHANT, auth, generate_body
 from tests.campaigns.cheap_pipeline import SteadyBackend
 from tests.support.pipelines import build_pipeline
 
-DELAY = 1.0  # seconds each generation takes
+# Seconds each generation takes: long against the burst's arrival (7 x 0.05 s plus each
+# request's own work), or a slot frees before the last caller arrives (1.0 s: 1 CI run).
+DELAY = 2.0
 
 
 @pytest.fixture
